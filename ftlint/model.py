@@ -83,6 +83,7 @@ class Turn:
     text: str
     field: str  # JSON path, e.g. "messages[2].content"
     trained: bool = False  # does the trainer compute loss on it?
+    payload: bool = False  # carries more than text (tool calls, images): empty text is fine
 
 
 @dataclass(slots=True)
@@ -125,6 +126,7 @@ class Hit:
     line: int | None = None
     related: tuple[Location, ...] = ()
     excerpt: str | None = None
+    severity: Severity | None = None  # for rules with two levels (e.g. error below 10, warning below 50)
 
 
 @dataclass(slots=True)

@@ -26,6 +26,10 @@ class FormatSpec:
     prefers: Callable[[dict], bool] | None = None
     # Families let rules say "every conversational format" without listing names.
     tags: frozenset[str] = frozenset()
+    # Dotted paths of OpenAI-style message lists in a record (a TRL column may hold a string instead).
+    message_lists: tuple[str, ...] = ()
+    # Roles the conversation (`Sample.turns`) may end with; None where order has no meaning.
+    final_roles: frozenset[str] | None = None
 
     @property
     def known_keys(self) -> frozenset[str]:
@@ -158,25 +162,37 @@ def _stepwise(record: Record) -> Sample:
     return Sample(record, "trl-stepwise", turns, label=data.get("labels"))
 
 
-def _spec(name: str, title: str, required: set[str], optional: set[str], to_sample, trainers: str, **kw: Any) -> FormatSpec:
-    return FormatSpec(name, title, frozenset(required), frozenset(optional), to_sample, trainers, **kw)
+def _spec(name: str, title: str, required: set[str], optional: set[str], to_sample, trainers: str,
+          final_roles: set[str] | None = None, **kw: Any) -> FormatSpec:
+    final = frozenset(final_roles) if final_roles is not None else None
+    return FormatSpec(name, title, frozenset(required), frozenset(optional), to_sample, trainers,
+                      final_roles=final, **kw)
+
+
+ASSISTANT = {"assistant"}
+PROMPT_END = {"user", "tool"}
 
 
 FORMATS: dict[str, FormatSpec] = {spec.name: spec for spec in [
     _spec("openai-chat", "OpenAI chat SFT (also TRL conversational language modeling)",
           {"messages"}, {"tools", "parallel_tool_calls", "functions"}, _chat,
           "OpenAI/Azure/Together/Fireworks SFT, TRL SFTTrainer, axolotl chat_template",
-          prefers=lambda d: _last_role(d) == "assistant", tags=frozenset({"chat", "messages"})),
+          prefers=lambda d: _last_role(d) == "assistant", tags=frozenset({"chat", "messages"}),
+          message_lists=("messages",), final_roles=ASSISTANT),
     _spec("openai-rft", "OpenAI reinforcement fine-tuning (messages end with the prompt; other keys feed graders)",
           {"messages"}, {"tools"}, _rft, "OpenAI RFT (method: reinforcement)", open_keys=True,
-          prefers=lambda d: _last_role(d) in ("user", "developer"), tags=frozenset({"chat", "messages"})),
+          prefers=lambda d: _last_role(d) in ("user", "developer"), tags=frozenset({"chat", "messages"}),
+          message_lists=("messages",), final_roles={"user", "developer"}),
     _spec("openai-dpo", "OpenAI DPO preference pairs", {"input", "preferred_output", "non_preferred_output"}, set(),
-          _dpo, "OpenAI DPO (method: dpo)", tags=frozenset({"chat", "messages", "preference"})),
+          _dpo, "OpenAI DPO (method: dpo)", tags=frozenset({"chat", "messages", "preference"}),
+          message_lists=("input.messages", "preferred_output", "non_preferred_output"), final_roles=PROMPT_END),
     _spec("chat-kto", "messages + boolean label (LLaMA-Factory KTO)", {"messages", "label"}, {"tools"}, _chat_kto,
-          "LLaMA-Factory KTO (kto_tag column mapped to label)", tags=frozenset({"chat", "messages", "unpaired"})),
+          "LLaMA-Factory KTO (kto_tag column mapped to label)", tags=frozenset({"chat", "messages", "unpaired"}),
+          message_lists=("messages",), final_roles=ASSISTANT),
     _spec("prompt-completion", "prompt/completion (OpenAI legacy completions, TRL prompt-completion)",
           {"prompt", "completion"}, set(), _prompt_completion,
-          "OpenAI babbage-002/davinci-002, TRL SFTTrainer", tags=frozenset({"trl"})),
+          "OpenAI babbage-002/davinci-002, TRL SFTTrainer", tags=frozenset({"trl"}),
+          message_lists=("prompt", "completion"), final_roles=ASSISTANT),
     _spec("alpaca", "Alpaca instruction/input/output", {"instruction", "output"},
           {"input", "system", "history", "kto_tag", "images", "videos"}, _alpaca,
           "LLaMA-Factory (formatting: alpaca), axolotl alpaca", tags=frozenset({"alpaca"})),
@@ -185,21 +201,37 @@ FORMATS: dict[str, FormatSpec] = {spec.name: spec for spec in [
           "LLaMA-Factory (formatting: alpaca, ranking: true)", tags=frozenset({"alpaca", "preference"})),
     _spec("sharegpt", "ShareGPT conversations with from/value", {"conversations"},
           {"system", "tools", "images", "videos", "kto_tag"}, _sharegpt,
-          "LLaMA-Factory (formatting: sharegpt), FastChat", tags=frozenset({"sharegpt"})),
+          "LLaMA-Factory (formatting: sharegpt), FastChat", tags=frozenset({"sharegpt"}), final_roles=ASSISTANT),
     _spec("sharegpt-preference", "ShareGPT preference (conversations + chosen/rejected message objects)",
           {"conversations", "chosen", "rejected"}, {"system", "tools", "images"}, _sharegpt_preference,
-          "LLaMA-Factory (formatting: sharegpt, ranking: true)", tags=frozenset({"sharegpt", "preference"})),
+          "LLaMA-Factory (formatting: sharegpt, ranking: true)", tags=frozenset({"sharegpt", "preference"}),
+          final_roles=PROMPT_END),
     _spec("trl-text", "TRL language modeling, standard form (text)", {"text"}, set(), _text,
           "TRL SFTTrainer, axolotl completion", tags=frozenset({"trl"})),
     _spec("trl-prompt-only", "TRL prompt-only", {"prompt"}, set(), _prompt_only,
-          "TRL GRPO/RLOO/Online-DPO/PPO", tags=frozenset({"trl"})),
+          "TRL GRPO/RLOO/Online-DPO/PPO", tags=frozenset({"trl"}),
+          message_lists=("prompt",), final_roles=PROMPT_END),
     _spec("trl-preference", "TRL preference (explicit or implicit prompt)", {"chosen", "rejected"}, {"prompt"},
-          _preference, "TRL DPO/ORPO/CPO/Reward", tags=frozenset({"trl", "preference"})),
+          _preference, "TRL DPO/ORPO/CPO/Reward", tags=frozenset({"trl", "preference"}),
+          message_lists=("prompt", "chosen", "rejected"), final_roles=PROMPT_END),
     _spec("trl-unpaired-preference", "TRL unpaired preference (prompt/completion/label)",
-          {"prompt", "completion", "label"}, set(), _unpaired, "TRL KTO", tags=frozenset({"trl", "unpaired"})),
+          {"prompt", "completion", "label"}, set(), _unpaired, "TRL KTO", tags=frozenset({"trl", "unpaired"}),
+          message_lists=("prompt", "completion"), final_roles=ASSISTANT),
     _spec("trl-stepwise", "TRL stepwise supervision (prompt/completions/labels)",
           {"prompt", "completions", "labels"}, set(), _stepwise, "TRL PRM", tags=frozenset({"trl"})),
 ]}
+
+
+def message_lists(spec: FormatSpec, data: dict) -> list[tuple[str, list]]:
+    """The record's OpenAI-style message lists with their JSON paths (string columns skipped)."""
+    found = []
+    for dotted in spec.message_lists:
+        value: Any = data
+        for part in dotted.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        if isinstance(value, list):
+            found.append((dotted, value))
+    return found
 
 
 def get_format(name: str) -> FormatSpec:

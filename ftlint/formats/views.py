@@ -43,7 +43,10 @@ def message_turns(messages: Any, base: str, trained_roles: tuple[str, ...] = ("a
             continue
         role = str(message.get("role", ""))
         trained = role in trained_roles and message.get("weight", 1) != 0
-        turns.append(Turn(role, content_text(message.get("content")), f"{base}[{i}].content", trained))
+        content = message.get("content")
+        payload = bool(message.get("tool_calls") or message.get("function_call")) or (
+            isinstance(content, list) and any(isinstance(p, dict) and p.get("type") != "text" for p in content))
+        turns.append(Turn(role, content_text(content), f"{base}[{i}].content", trained, payload))
     return turns
 
 

@@ -1,0 +1,33 @@
+"""Content quality rules that look at the text of each turn."""
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from ..model import Hit, Sample
+from ..registry import record_rule
+
+
+@record_rule("Q101")
+def empty_content(sample: Sample, options: dict[str, Any]) -> Iterator[Hit]:
+    for turn in sample.all_turns():
+        if not turn.payload and not turn.text.strip():
+            what = "empty" if not turn.text else "whitespace-only"
+            yield Hit(f"{what} {turn.role} content", turn.field)
+
+
+@functools.lru_cache(maxsize=32)
+def _compile(patterns: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in patterns))
+
+
+@record_rule("Q102")
+def template_placeholder(sample: Sample, options: dict[str, Any]) -> Iterator[Hit]:
+    pattern = _compile(tuple(options["patterns"]))
+    for turn in sample.all_turns():
+        found = list(dict.fromkeys(m.group(0) for m in pattern.finditer(turn.text)))
+        if found:
+            shown = ", ".join(found[:3]) + (f" and {len(found) - 3} more" if len(found) > 3 else "")
+            yield Hit(f"unfilled template placeholder {shown} in {turn.role} content", turn.field, excerpt=found[0])

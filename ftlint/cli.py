@@ -1,0 +1,155 @@
+"""The `ftlint` command: check, rule, rules, formats.
+
+Exit codes follow linters: 0 clean, 1 findings at or above `fail-on`, 2 usage, configuration or
+unreadable-input error.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any, Sequence, TextIO
+
+from . import __version__
+from .config import ConfigError, load_config
+from .engine import Engine
+from .formats import FORMATS
+from .rulepack import load_rules
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse exits 2 already; keep its message short
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_ERROR, f"ftlint: error: {message}\n")
+
+
+def _codes(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from .reporters import REPORTERS
+
+    parser = _Parser(prog="ftlint", description="Lint LLM fine-tuning datasets.")
+    parser.add_argument("--version", action="version", version=f"ftlint {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    check = sub.add_parser("check", help="check dataset files (default command)")
+    check.add_argument("paths", nargs="*", help="files, directories or globs (default: `paths` from config, or .)")
+    check.add_argument("--format", choices=sorted(FORMATS), help="skip detection: treat every file as this format")
+    check.add_argument("--select", type=_codes, action="extend", help="rule codes or prefixes to enable (replaces the default set)")
+    check.add_argument("--extend-select", type=_codes, action="extend", help="rule codes or prefixes to add")
+    check.add_argument("--ignore", type=_codes, action="extend", help="rule codes or prefixes to disable")
+    check.add_argument("--config", help="config file (ftlint.toml or pyproject.toml); default: discovered upward")
+    check.add_argument("--output-format", choices=sorted(REPORTERS), default="text")
+    check.add_argument("-o", "--output-file", help="write the report here instead of standard output")
+    check.add_argument("--fail-on", choices=["error", "warning", "info"], help="lowest severity that fails (default error)")
+    check.add_argument("--statistics", action="store_true", help="show the number of findings per rule")
+    check.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings")
+    check.add_argument("-q", "--quiet", action="store_true", help="print findings only, no per-file or summary lines")
+
+    rule = sub.add_parser("rule", help="explain a rule")
+    rule.add_argument("code", nargs="?", help="rule code, e.g. S101")
+    rule.add_argument("--all", action="store_true", help="explain every rule")
+
+    rules = sub.add_parser("rules", help="list the rules")
+    rules.add_argument("--output-format", choices=["text", "json"], default="text")
+    sub.add_parser("formats", help="list the supported dataset formats and their keys")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] not in {"check", "rule", "rules", "formats", "-h", "--help", "--version"}:
+        argv.insert(0, "check")  # `ftlint data/` means `ftlint check data/`
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command in (None, "check"):
+            if args.command is None:
+                args = parser.parse_args(["check"])
+            return _check(args)
+        if args.command == "rule":
+            return _rule(args, sys.stdout)
+        if args.command == "rules":
+            return _list_rules(args, sys.stdout)
+        return _list_formats(sys.stdout)
+    except ConfigError as exc:
+        print(f"ftlint: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except BrokenPipeError:  # `ftlint check | head`
+        return EXIT_ERROR
+
+
+def _check(args: argparse.Namespace) -> int:
+    from .reporters import REPORTERS
+
+    cli: dict[str, Any] = {}
+    for key in ("select", "extend_select", "ignore", "format", "fail_on"):
+        value = getattr(args, key)
+        if value is not None:
+            cli[key.replace("_", "-")] = value
+    config = load_config(args.config, cli=cli)
+    paths = args.paths or config.paths or ["."]
+    if args.paths or config.paths:
+        base = Path.cwd() if args.paths else config.root
+        paths = [str(base / p) if not Path(p).is_absolute() and not args.paths else p for p in paths]
+    report = Engine(config).run(paths)
+    options = {"quiet": args.quiet, "statistics": args.statistics}
+    if args.output_file:
+        with open(args.output_file, "w", encoding="utf-8") as out:
+            REPORTERS[args.output_format](report, out, options)
+    else:
+        REPORTERS[args.output_format](report, sys.stdout, options)
+    if report.input_error:
+        return EXIT_ERROR
+    if args.exit_zero or report.ok:
+        return EXIT_CLEAN
+    return EXIT_FINDINGS
+
+
+def _rule(args: argparse.Namespace, out: TextIO) -> int:
+    rules = load_rules()
+    if args.all:
+        out.write("\n\n".join(meta.explain() for meta in rules.values()) + "\n")
+        return EXIT_CLEAN
+    if not args.code:
+        raise ConfigError("rule: give a rule code (e.g. `ftlint rule S101`) or --all")
+    code = args.code.strip().upper()
+    by_name = {meta.name: meta for meta in rules.values()}
+    meta = rules.get(code) or by_name.get(args.code.strip().lower())
+    if meta is None:
+        raise ConfigError(f"unknown rule {args.code!r} (see `ftlint rules`)")
+    out.write(meta.explain() + "\n")
+    return EXIT_CLEAN
+
+
+def _list_rules(args: argparse.Namespace, out: TextIO) -> int:
+    rules = load_rules()
+    if args.output_format == "json":
+        import json
+
+        json.dump([{"code": m.code, "name": m.name, "family": m.family, "severity": str(m.severity),
+                    "default": m.default_enabled, "summary": m.summary, "options": m.options}
+                   for m in rules.values()], out, indent=2)
+        out.write("\n")
+        return EXIT_CLEAN
+    for meta in rules.values():
+        flag = "" if meta.default_enabled else " (off by default)"
+        out.write(f"{meta.code}  {meta.name:<32} {str(meta.severity):<8} {meta.summary}{flag}\n")
+    return EXIT_CLEAN
+
+
+def _list_formats(out: TextIO) -> int:
+    for spec in FORMATS.values():
+        optional = f"; optional {', '.join(sorted(spec.optional))}" if spec.optional else ""
+        extra = "; any other key is grader data" if spec.open_keys else ""
+        out.write(f"{spec.name:<24} {spec.title}\n{'':<24} keys: {', '.join(sorted(spec.required))}{optional}{extra}\n"
+                  f"{'':<24} for: {spec.trainers}\n")
+    return EXIT_CLEAN
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,226 @@
+"""Configuration: `[tool.ftlint]` in pyproject.toml or `ftlint.toml`, validated strictly.
+
+Every unknown key, rule code, option or format is a `ConfigError` naming the offending key,
+because a typo in a linter's config silently turns checks off.
+"""
+from __future__ import annotations
+
+import fnmatch
+import os
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from .formats import FORMATS
+from .model import Severity
+from .rulepack import RuleMeta, load_rules, tomllib
+
+TOP_LEVEL_KEYS = {"select", "extend-select", "ignore", "fail-on", "format", "exclude", "extend-exclude",
+                  "rules", "per-file", "paths"}
+PER_FILE_KEYS = {"select", "extend-select", "ignore", "format", "rules"}
+DEFAULT_EXCLUDE = (".git", ".venv", "venv", "node_modules", "__pycache__", ".ftlint_cache", ".pytest_cache",
+                   "dataset_info.json", "package.json", "package-lock.json", "tsconfig.json")
+
+
+class ConfigError(Exception):
+    """A configuration or usage mistake; the CLI exits with code 2."""
+
+
+@dataclass(frozen=True)
+class FileSettings:
+    """The resolved settings for one file: which rules run, how severe, with which options."""
+
+    enabled: frozenset[str]
+    severities: dict[str, Severity]
+    options: dict[str, dict[str, Any]]
+    format: str | None = None
+
+
+@dataclass
+class Config:
+    root: Path = field(default_factory=Path.cwd)
+    source: str = "defaults"
+    table: dict[str, Any] = field(default_factory=dict)
+    cli: dict[str, Any] = field(default_factory=dict)
+    _cache: dict[tuple, FileSettings] = field(default_factory=dict, repr=False)
+
+    @property
+    def fail_on(self) -> Severity:
+        return _severity(self.cli.get("fail-on") or self.table.get("fail-on", "error"), f"{self.source}: fail-on")
+
+    @property
+    def paths(self) -> list[str]:
+        return list(self.table.get("paths", []))
+
+    @property
+    def exclude(self) -> list[str]:
+        excludes = list(self.table.get("exclude", DEFAULT_EXCLUDE))
+        return excludes + list(self.table.get("extend-exclude", [])) + list(self.cli.get("extend-exclude", []))
+
+    def is_excluded(self, path: Path) -> bool:
+        rel = _relative(path, self.root)
+        parts = PurePosixPath(rel).parts
+        for pattern in self.exclude:
+            if fnmatch.fnmatch(rel, pattern) or any(fnmatch.fnmatch(part, pattern) for part in parts):
+                return True
+        return False
+
+    def settings_for(self, path: str | Path) -> FileSettings:
+        rel = _relative(Path(path), self.root)
+        overrides = tuple(glob for glob in self.table.get("per-file", {}) if _glob_match(rel, glob))
+        if overrides not in self._cache:
+            self._cache[overrides] = self._resolve(overrides)
+        return self._cache[overrides]
+
+    def _resolve(self, overrides: tuple[str, ...]) -> FileSettings:
+        rules = load_rules()
+        layers: list[tuple[str, dict[str, Any]]] = [(self.source, self.table)]
+        layers += [(f"{self.source}: per-file.{glob!r}", self.table["per-file"][glob]) for glob in overrides]
+        layers.append(("command line", self.cli))
+        enabled = {code for code, meta in rules.items() if meta.default_enabled}
+        severities = {code: meta.severity for code, meta in rules.items()}
+        options = {code: dict(meta.options) for code, meta in rules.items()}
+        fmt: str | None = None
+        for where, layer in layers:
+            if "select" in layer:
+                enabled = expand_selectors(layer["select"], f"{where}: select")
+            enabled |= expand_selectors(layer.get("extend-select", []), f"{where}: extend-select")
+            enabled -= expand_selectors(layer.get("ignore", []), f"{where}: ignore")
+            fmt = layer.get("format", fmt)
+            for code, table in layer.get("rules", {}).items():
+                for key, value in table.items():
+                    if key == "severity":
+                        severities[code] = _severity(value, f"{where}: rules.{code}.severity")
+                    else:
+                        options[code][key] = value
+        return FileSettings(frozenset(enabled), severities, options, fmt)
+
+
+def expand_selectors(selectors: Any, where: str) -> set[str]:
+    """`ALL`, a family prefix (`S`, `S2`) or a full code, as in ruff."""
+    if isinstance(selectors, str):
+        selectors = [selectors]
+    rules = load_rules()
+    codes: set[str] = set()
+    for selector in selectors:
+        selector = str(selector).strip().upper()
+        if selector == "ALL":
+            codes |= set(rules)
+            continue
+        matched = {code for code in rules if code.startswith(selector)} if selector else set()
+        if not matched:
+            raise ConfigError(f"{where}: unknown rule selector {selector!r} (see `ftlint rules`)")
+        codes |= matched
+    return codes
+
+
+def _severity(value: Any, where: str) -> Severity:
+    try:
+        return Severity.parse(str(value))
+    except ValueError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return Path(os.path.relpath(path.resolve(), root.resolve())).as_posix()
+    except ValueError:  # different drive on Windows
+        return path.as_posix()
+
+
+def _glob_match(rel: str, pattern: str) -> bool:
+    if fnmatch.fnmatch(rel, pattern):
+        return True
+    return "/" not in pattern and fnmatch.fnmatch(PurePosixPath(rel).name, pattern)
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def find_config_file(start: Path) -> Path | None:
+    """Nearest `ftlint.toml`, or `pyproject.toml` with a `[tool.ftlint]` table, walking up."""
+    start = start.resolve()
+    for directory in (start, *start.parents):
+        candidate = directory / "ftlint.toml"
+        if candidate.is_file():
+            return candidate
+        pyproject = directory / "pyproject.toml"
+        if pyproject.is_file() and "ftlint" in _read_toml(pyproject).get("tool", {}):
+            return pyproject
+    return None
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with open(path, "rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+
+
+def load_config(explicit: str | Path | None = None, start: Path | None = None,
+                cli: dict[str, Any] | None = None) -> Config:
+    path = Path(explicit) if explicit else find_config_file(start or Path.cwd())
+    if path is None:
+        config = Config(root=(start or Path.cwd()).resolve(), cli=cli or {})
+    else:
+        if not path.is_file():
+            raise ConfigError(f"{path}: config file not found")
+        data = _read_toml(path)
+        if path.name == "pyproject.toml" or "tool" in data:
+            table = data.get("tool", {}).get("ftlint", {})
+            source = f"{path} [tool.ftlint]"
+        else:
+            table, source = data, str(path)
+        config = Config(root=path.parent.resolve(), source=source, table=table, cli=cli or {})
+    validate_table(config.table, config.source, TOP_LEVEL_KEYS)
+    validate_table(config.cli, "command line", TOP_LEVEL_KEYS)
+    for glob, table in config.table.get("per-file", {}).items():
+        if not isinstance(table, dict):
+            raise ConfigError(f"{config.source}: per-file.{glob!r} must be a table")
+        validate_table(table, f"{config.source}: per-file.{glob!r}", PER_FILE_KEYS)
+    config.fail_on  # validate eagerly
+    config.settings_for(config.root / "__ftlint_probe__")  # resolve selectors once to surface errors
+    for glob in config.table.get("per-file", {}):
+        config._resolve((glob,))
+    return config
+
+
+def validate_table(table: dict[str, Any], where: str, allowed: set[str]) -> None:
+    for key in table:
+        if key not in allowed:
+            raise ConfigError(f"{where}: unknown key {key!r} (known: {', '.join(sorted(allowed))})")
+    for key in ("select", "extend-select", "ignore", "exclude", "extend-exclude", "paths"):
+        if key in table and not (isinstance(table[key], list) and all(isinstance(v, str) for v in table[key])):
+            raise ConfigError(f"{where}: {key} must be a list of strings")
+    if "format" in table and table["format"] not in FORMATS:
+        raise ConfigError(f"{where}: unknown format {table['format']!r} (known: {', '.join(FORMATS)})")
+    if "per-file" in table and not isinstance(table["per-file"], dict):
+        raise ConfigError(f"{where}: per-file must be a table of glob = {{...}}")
+    rules = load_rules()
+    for code, options in table.get("rules", {}).items():
+        if code not in rules:
+            raise ConfigError(f"{where}: rules.{code}: unknown rule code (see `ftlint rules`)")
+        if not isinstance(options, dict):
+            raise ConfigError(f"{where}: rules.{code} must be a table of options")
+        for key, value in options.items():
+            _validate_option(rules[code], key, value, f"{where}: rules.{code}.{key}")
+
+
+def _validate_option(meta: RuleMeta, key: str, value: Any, where: str) -> None:
+    if key == "severity":
+        _severity(value, where)
+        return
+    if key not in meta.options:
+        known = ", ".join(["severity", *meta.options])
+        raise ConfigError(f"{where}: unknown option for {meta.code} ({meta.name}); known: {known}")
+    default = meta.options[key]
+    expected: tuple[type, ...] = (type(default),)
+    if isinstance(default, float):
+        expected = (int, float)
+    if isinstance(value, bool) and not isinstance(default, bool) or not isinstance(value, expected):
+        raise ConfigError(f"{where}: expected {type(default).__name__}, got {type(value).__name__} {value!r}")
+    if isinstance(default, list) and default and not all(isinstance(v, type(default[0])) for v in value):
+        raise ConfigError(f"{where}: expected a list of {type(default[0]).__name__}")

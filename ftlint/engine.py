@@ -1,0 +1,229 @@
+"""Runs the rule pack over files: read -> detect format -> validate -> Sample -> rules -> findings.
+
+One streaming pass per file. Per-record rules see one `Sample` at a time; dataset-level rules
+keep compact state and report at the end of the file. The engine knows no rule by name except
+the few it reports itself (unreadable file, format detection, schema), so adding a rule never
+touches this module.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import chain
+from pathlib import Path
+from typing import Any
+
+from .config import Config, FileSettings, load_config
+from .discovery import discover_files
+from .formats import FORMATS, Detection, detect_file_format, detect_record_format
+from .formats.schemas import validator_for
+from .model import Finding, Hit, Location, Record, Severity
+from .readers import DEFAULT_MAX_LINE_BYTES, UnreadableFile, read_records
+from .registry import Implementation, discover
+from .rulepack import load_rules
+
+DETECTION_SAMPLE = 50
+MAX_SCHEMA_ERRORS_PER_RECORD = 5
+
+
+@dataclass
+class FileResult:
+    path: str
+    format: str | None
+    format_reason: str
+    records: int = 0
+    findings: list[Finding] = field(default_factory=list)
+
+
+@dataclass
+class Report:
+    """What every front-end renders: per-file results and the findings, sorted by location."""
+
+    files: list[FileResult]
+    fail_on: Severity = Severity.ERROR
+
+    @property
+    def findings(self) -> list[Finding]:
+        return sorted(chain.from_iterable(f.findings for f in self.files), key=Finding.sort_key)
+
+    @property
+    def records(self) -> int:
+        return sum(f.records for f in self.files)
+
+    @property
+    def ok(self) -> bool:
+        return not any(f.severity >= self.fail_on for f in self.findings)
+
+    @property
+    def input_error(self) -> bool:
+        """A file could not be read at all: the CLI exits 2, as for a usage error."""
+        return any(f.code == "S000" for f in self.findings)
+
+    def by_rule(self, code: str) -> list[Finding]:
+        return [f for f in self.findings if f.code == code]
+
+    def statistics(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for finding in self.findings:
+            counts[finding.code] = counts.get(finding.code, 0) + 1
+        return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+
+    def counts_by_severity(self) -> dict[str, int]:
+        counts = {str(s): 0 for s in sorted(Severity, reverse=True)}
+        for finding in self.findings:
+            counts[str(finding.severity)] += 1
+        return counts
+
+
+class Engine:
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.rules = load_rules()
+        self.implementations = discover()
+        missing = sorted(set(self.rules) - set(self.implementations))
+        orphans = sorted(set(self.implementations) - set(self.rules))
+        if missing or orphans:
+            raise RuntimeError(f"rule pack and implementations disagree: no code for {missing}, no metadata for {orphans}")
+
+    # ------------------------------------------------------------------ public
+
+    def run(self, paths: Iterable[str]) -> Report:
+        files = discover_files(paths, self.config)
+        return Report([self.check_file(path) for path in files], self.config.fail_on)
+
+    def check_file(self, path: str | Path) -> FileResult:
+        settings = self.config.settings_for(path)
+        emit = _Emitter(self.rules, settings)
+        display = str(path)
+        max_line = settings.options.get("S007", {}).get("max-bytes", DEFAULT_MAX_LINE_BYTES)
+        records = read_records(path, max_line_bytes=max_line)
+        try:
+            head, rest = _take_head(records, DETECTION_SAMPLE)
+            result = self._check_stream(display, settings, emit, head, rest)
+        except UnreadableFile as exc:
+            result = FileResult(display, None, "file could not be read")
+            emit.raw("S000", str(exc).removeprefix(f"{display}: "), Location(display))
+        result.findings = emit.findings
+        return result
+
+    # ------------------------------------------------------------------ internals
+
+    def _check_stream(self, display: str, settings: FileSettings, emit: "_Emitter",
+                      head: list[Record], rest: Iterator[Record]) -> FileResult:
+        detection = self._detect(head, settings)
+        result = FileResult(display, detection.format, detection.reason)
+        if detection.format is None:
+            first = next((r for r in head if r.data is not None), None)
+            if first is not None:
+                code = "S011" if detection.ambiguous else "S010"
+                hint = "; set `format` in the configuration or pass --format"
+                emit.raw(code, detection.reason + hint, Location(display, first.line))
+        spec = FORMATS.get(detection.format or "")
+        record_checks: list[Implementation] = []
+        dataset_checks: list[tuple[Implementation, Any]] = []
+        if spec is not None:
+            for code in sorted(settings.enabled):
+                impl = self.implementations[code]
+                if not impl.applies_to(spec.name, spec.tags):
+                    continue
+                if impl.kind == "record":
+                    record_checks.append(impl)
+                elif impl.kind == "dataset":
+                    dataset_checks.append((impl, impl.target(settings.options[code])))
+        validator = validator_for(spec.name) if spec is not None else None
+        for record in chain(head, rest):
+            for problem in record.problems:
+                emit.raw(problem.code, problem.message, Location(display, record.line or None, problem.column))
+            if not record.is_record:
+                continue
+            result.records += 1
+            if record.data is None or spec is None or validator is None:
+                continue
+            if not validator.is_valid(record.data):
+                self._explain_invalid(record, spec.name, validator, emit)
+                continue
+            sample = spec.to_sample(record)
+            for impl in record_checks:
+                options = settings.options[impl.code]
+                for hit in impl.target(sample, options):
+                    emit.hit(impl.code, hit, display, record.line)
+            for _, state in dataset_checks:
+                state.add(sample)
+        for impl, state in dataset_checks:
+            for hit in state.finish(display):
+                emit.hit(impl.code, hit, display, None)
+        return result
+
+    def _detect(self, head: list[Record], settings: FileSettings) -> Detection:
+        forced = settings.format
+        if forced:
+            return Detection(forced, "set by configuration or --format", (forced,))
+        return detect_file_format(r.data for r in head if r.data is not None)
+
+    def _explain_invalid(self, record: Record, format_name: str, validator: Any, emit: "_Emitter") -> None:
+        spec = FORMATS[format_name]
+        if not spec.required <= set(record.data):
+            own = detect_record_format(record.data)
+            if own.format and own.format != format_name:
+                emit.raw("S012", f"record is in format {own.format} ({own.reason}), but the file is {format_name}",
+                         Location(record.path, record.line))
+                return
+        for count, (path, message) in enumerate(validator.explain(record.data)):
+            if count == MAX_SCHEMA_ERRORS_PER_RECORD:
+                emit.raw("S101", "more schema errors in this record not shown", Location(record.path, record.line))
+                break
+            emit.raw("S101", message, Location(record.path, record.line, field=path or None))
+
+
+class _Emitter:
+    """Turns rule output into findings, applying selection and severity overrides in one place."""
+
+    def __init__(self, rules: dict, settings: FileSettings) -> None:
+        self.rules = rules
+        self.settings = settings
+        self.findings: list[Finding] = []
+
+    def raw(self, code: str, message: str, location: Location) -> None:
+        if code in self.settings.enabled or code == "S000":
+            meta = self.rules[code]
+            self.findings.append(Finding(code, self.settings.severities[code], message, location, meta.name))
+
+    def hit(self, code: str, hit: Hit, path: str, line: int | None) -> None:
+        if code not in self.settings.enabled:
+            return
+        meta = self.rules[code]
+        severity = self.settings.severities[code]
+        if hit.severity is not None and severity == meta.severity:  # configured severity wins
+            severity = hit.severity
+        location = Location(path, hit.line if hit.line is not None else line, None, hit.field)
+        self.findings.append(Finding(code, severity, hit.message, location, meta.name, hit.related, hit.excerpt))
+
+
+def _take_head(records: Iterator[Record], wanted: int) -> tuple[list[Record], Iterator[Record]]:
+    """Buffer entries until `wanted` parsed records are seen, for format detection."""
+    head: list[Record] = []
+    parsed = 0
+    for record in records:
+        head.append(record)
+        if record.data is not None:
+            parsed += 1
+            if parsed >= wanted:
+                break
+    return head, records
+
+
+def check(paths: Iterable[str | Path] | str | Path, config: Config | str | Path | None = None,
+          **overrides: Any) -> Report:
+    """Public API: lint `paths` and return a `Report` (`assert report.ok`, `report.by_rule("S101")`).
+
+    `config` is a `Config`, a path to a config file, or None to discover one from the working
+    directory; keyword overrides use config keys with underscores (`select=["S"]`, `format="alpaca"`).
+    """
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    cli = {key.replace("_", "-"): value for key, value in overrides.items()}
+    if not isinstance(config, Config):
+        config = load_config(config, cli=cli)
+    elif cli:
+        config = Config(config.root, config.source, config.table, {**config.cli, **cli})
+    return Engine(config).run([str(p) for p in paths])

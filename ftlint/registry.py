@@ -1,0 +1,79 @@
+"""Rule implementations register themselves here; the engine only reads this registry.
+
+Checks live in `ftlint.checks.*` modules, which are imported on discovery: adding a rule means
+adding its metadata to the rule pack and one decorated function or class to a check module.
+"""
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from .model import Hit, Sample
+
+RecordCheckFn = Callable[[Sample, dict[str, Any]], Iterable[Hit]]
+
+
+class DatasetCheck(Protocol):
+    """State kept across the records of one file; must stay compact (counters, hashes)."""
+
+    def __init__(self, options: dict[str, Any]) -> None: ...
+    def add(self, sample: Sample) -> None: ...
+    def merge(self, other: "DatasetCheck") -> None: ...
+    def finish(self, path: str) -> Iterable[Hit]: ...
+
+
+@dataclass(frozen=True)
+class Implementation:
+    code: str
+    kind: str  # "record", "dataset" or "builtin" (reported by the reader or the engine itself)
+    target: Any = None
+    formats: frozenset[str] | None = None  # format names or tags; None = every format
+
+    def applies_to(self, format_name: str, tags: frozenset[str]) -> bool:
+        return self.formats is None or format_name in self.formats or bool(self.formats & tags)
+
+
+IMPLEMENTATIONS: dict[str, Implementation] = {}
+
+
+def _register(impl: Implementation) -> None:
+    if impl.code in IMPLEMENTATIONS and IMPLEMENTATIONS[impl.code].target is not impl.target:
+        raise ValueError(f"rule {impl.code} is implemented twice")
+    IMPLEMENTATIONS[impl.code] = impl
+
+
+def record_rule(code: str, formats: Iterable[str] | None = None) -> Callable[[RecordCheckFn], RecordCheckFn]:
+    def wrap(fn: RecordCheckFn) -> RecordCheckFn:
+        _register(Implementation(code, "record", fn, frozenset(formats) if formats else None))
+        return fn
+    return wrap
+
+
+def dataset_rule(code: str, formats: Iterable[str] | None = None) -> Callable[[type], type]:
+    def wrap(cls: type) -> type:
+        _register(Implementation(code, "dataset", cls, frozenset(formats) if formats else None))
+        return cls
+    return wrap
+
+
+def builtin_rules(*codes: str) -> None:
+    """Codes the reader or engine reports directly (bad JSON, format detection, schema)."""
+    for code in codes:
+        _register(Implementation(code, "builtin"))
+
+
+_discovered = False
+
+
+def discover() -> dict[str, Implementation]:
+    global _discovered
+    if not _discovered:
+        from . import checks
+
+        for module in pkgutil.iter_modules(checks.__path__):
+            importlib.import_module(f"{checks.__name__}.{module.name}")
+        _discovered = True
+    return IMPLEMENTATIONS
