@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -64,13 +65,16 @@ def _message(error: jsonschema.ValidationError) -> str:
     """jsonschema's message, with a long offending value shortened (it may be a whole turn)."""
     message = error.message
     full = repr(error.instance)
-    if len(full) > 60 and message.startswith(full):
+    if message.startswith(full):  # show the value as JSON (null, true), not as a Python repr
         message = _short(error.instance) + message[len(full):]
     return message if len(message) <= 240 else message[:237] + "..."
 
 
 def _short(value: Any) -> str:
-    text = repr(value)
+    try:
+        text = json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError):
+        text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
 
