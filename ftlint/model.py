@@ -75,7 +75,7 @@ class Record:
         return self.index >= 0
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Turn:
     """One piece of text in a sample with the role that produced it and where it lives."""
 
@@ -102,6 +102,9 @@ class Sample:
     label: Any = None
     tools: Any = None
     tools_field: str | None = None
+    # Views that several rules need (message lists, normalised text) are computed once per
+    # record and kept here, so no rule family re-derives what another already has.
+    cache: dict[str, Any] = field(default_factory=dict)
 
     @property
     def data(self) -> Any:

@@ -11,6 +11,7 @@ import codecs
 import gzip
 import json
 import re
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -28,9 +29,7 @@ DATASET_SUFFIXES = tuple(
     s + gz for s in JSONL_SUFFIXES + JSON_SUFFIXES for gz in ("", ".gz")
 ) + PARQUET_SUFFIXES
 
-# A key in raw JSON is always a closing quote followed by optional whitespace and a colon, so
-# this count is an upper bound of the number of keys; equality with the parsed key count proves
-# there were no duplicate keys without a slow second parse.
+# A key in raw JSON is always a closing quote followed by optional whitespace and a colon.
 _KEY_COLON = re.compile(rb'"\s*:')
 
 
@@ -56,11 +55,11 @@ def read_records(path: str | Path, max_line_bytes: int = DEFAULT_MAX_LINE_BYTES)
         raise UnreadableFile(f"{display}: cannot open: {exc.strerror or exc}") from exc
     with fh:
         try:
-            if name.endswith(tuple(s + gz for s in JSON_SUFFIXES for gz in ("", ".gz"))) and _looks_like_json_document(fh):
+            if name.endswith(tuple(s + gz for s in JSON_SUFFIXES for gz in ("", ".gz"))) and _looks_like_json_document(fh, max_line_bytes):
                 yield from _read_json_array(fh, display)
             else:
                 yield from _read_jsonl(fh, display, max_line_bytes)
-        except (OSError, EOFError, gzip.BadGzipFile) as exc:  # corrupt gzip or I/O error mid-file
+        except (OSError, EOFError, zlib.error) as exc:  # corrupt gzip or I/O error mid-file
             raise UnreadableFile(f"{display}: read failed: {exc}") from exc
 
 
@@ -70,17 +69,44 @@ def _open(path: Path) -> IO[bytes]:
     return open(path, "rb")
 
 
-def _looks_like_json_document(fh: IO[bytes]) -> bool:
-    """A `.json` file is a JSON document unless its first line is a complete object (JSONL)."""
-    first = fh.readline(1 << 20)
-    fh.seek(0)
-    stripped = first.lstrip(BOM).strip()
-    if not stripped.startswith(b"{"):
-        return True
+def _looks_like_json_document(fh: IO[bytes], max_line_bytes: int = DEFAULT_MAX_LINE_BYTES) -> bool:
+    """A `.json` file is a JSON document unless its first non-blank line is a complete object (JSONL).
+
+    The first line is read in pieces up to `max_line_bytes`, so a long first JSONL record is still
+    recognised; a line starting with '{' that is longer still is taken as JSONL (and reported as
+    over-long by the JSONL reader). NaN, duplicate keys and bad UTF-8 in that line do not matter
+    here: the JSONL reader reports them.
+    """
     try:
-        return not isinstance(orjson.loads(stripped), dict)
-    except orjson.JSONDecodeError:
-        return True
+        first = True
+        while True:
+            piece = fh.readline(_LINE_PIECE)
+            if not piece:
+                return True  # empty or blank: the document reader reports it
+            if first and piece.startswith(BOM):
+                piece = piece[len(BOM):]
+            first = False
+            if piece.strip():
+                break
+        if not piece.lstrip().startswith(b"{"):
+            return True
+        parts, size = [piece], len(piece)
+        while not piece.endswith(b"\n"):
+            piece = fh.readline(_LINE_PIECE)
+            if not piece:
+                break
+            size += len(piece)
+            if size > max_line_bytes + 1:
+                return False
+            parts.append(piece)
+        text = b"".join(parts).decode("utf-8", "replace")
+        try:
+            value = json.loads(text, parse_constant=float)
+        except (ValueError, RecursionError):
+            return True
+        return not isinstance(value, dict)
+    finally:
+        fh.seek(0)
 
 
 # --------------------------------------------------------------------------- JSONL
@@ -113,27 +139,43 @@ def _read_jsonl(fh: IO[bytes], display: str, max_line_bytes: int) -> Iterator[Re
         yield Record(display, lineno, data, problems, index)
         index += 1
     if not saw_content:
-        yield Record(display, 0, None, [ReadProblem("S004", "file is empty: no records")], -1)
+        yield Record(display, 1, None, [ReadProblem("S004", "file is empty: no records")], -1)
+
+
+_LINE_PIECE = 1 << 20
 
 
 def _iter_lines(fh: IO[bytes], limit: int) -> Iterator[tuple[int, bytes | None, int]]:
-    """Yield (line number, bytes or None when over `limit`, size in bytes)."""
+    """Yield (line number, bytes or None when over `limit`, size in bytes).
+
+    Lines are read in pieces of at most 1 MiB, so an over-long line costs at most `limit` plus
+    one piece of memory before its pieces are dropped and the rest is drained. (One
+    `readline(limit + 1)` would briefly need twice `limit`: the buffered reader joins its parts.)
+    A line is over the limit when its content, without the newline, exceeds `limit` bytes.
+    """
+    step = max(1, min(limit + 1, _LINE_PIECE))
     lineno = 0
     while True:
-        chunk = fh.readline(limit + 1)
-        if not chunk:
+        piece = fh.readline(step)
+        if not piece:
             return
         lineno += 1
-        if len(chunk) > limit and not chunk.endswith(b"\n"):
-            size = len(chunk)
-            while True:  # drain the rest of the overlong line without keeping it
-                more = fh.readline(1 << 20)
-                size += len(more)
-                if not more or more.endswith(b"\n"):
-                    break
+        size = len(piece)
+        parts: list[bytes] | None = [piece]
+        while not piece.endswith(b"\n"):
+            if parts is not None and size > limit:
+                parts = None  # over the limit: drop what we hold and drain the rest
+            piece = fh.readline(step)
+            if not piece:
+                break
+            size += len(piece)
+            if parts is not None:
+                parts.append(piece)
+        content = size - 1 if piece.endswith(b"\n") else size
+        if parts is None or content > limit:
             yield lineno, None, size
         else:
-            yield lineno, chunk, len(chunk)
+            yield lineno, parts[0] if len(parts) == 1 else b"".join(parts), size
 
 
 def parse_json_bytes(raw: bytes, problems: list[ReadProblem]) -> Any:
@@ -147,9 +189,16 @@ def parse_json_bytes(raw: bytes, problems: list[ReadProblem]) -> Any:
     if not isinstance(data, dict):
         problems.append(ReadProblem("S006", f"record is a JSON {_json_type(data)}, expected an object"))
         return None
-    if len(_KEY_COLON.findall(raw)) != _count_keys(data):
+    if _may_have_duplicate_keys(raw, data):
         _find_duplicate_keys(raw, problems)
     return data
+
+
+def _may_have_duplicate_keys(raw: bytes, data: dict) -> bool:
+    """Cheap screen: re-serialising keeps every key once, so a duplicate shows up as fewer
+    `"key":` matches than the raw text has. Strings are escaped the same way in both, so text
+    that merely contains `":` cancels out. Only lines that fail the screen get a slow parse."""
+    return len(_KEY_COLON.findall(raw)) > len(_KEY_COLON.findall(orjson.dumps(data)))
 
 
 def _parse_slow(raw: bytes, problems: list[ReadProblem]) -> Any:
@@ -167,9 +216,13 @@ def _parse_slow(raw: bytes, problems: list[ReadProblem]) -> Any:
         return float(name.replace("Infinity", "inf"))
 
     try:
-        data = json.loads(text, parse_constant=on_constant)
+        # Without the line end, an error at the end of the line gets this line's column.
+        data = json.loads(text.rstrip("\r\n"), parse_constant=on_constant)
     except json.JSONDecodeError as exc:
         problems.append(ReadProblem("S001", f"invalid JSON: {exc.msg}", column=exc.colno))
+        return None
+    except RecursionError:
+        problems.append(ReadProblem("S001", "invalid JSON: nested too deeply to parse"))
         return None
     if constants:
         names = ", ".join(sorted(set(constants)))
@@ -190,19 +243,11 @@ def _find_duplicate_keys(raw: bytes, problems: list[ReadProblem]) -> None:
 
     try:
         json.loads(raw.decode("utf-8"), object_pairs_hook=pairs_hook, parse_constant=float)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
         return
     if duplicates:
         keys = ", ".join(repr(k) for k in dict.fromkeys(duplicates))
         problems.append(ReadProblem("S009", f"duplicate key {keys}: parsers silently keep only the last value", fatal=False))
-
-
-def _count_keys(value: Any) -> int:
-    if isinstance(value, dict):
-        return len(value) + sum(_count_keys(v) for v in value.values())
-    if isinstance(value, list):
-        return sum(_count_keys(v) for v in value)
-    return 0
 
 
 def _json_type(value: Any) -> str:
@@ -229,13 +274,18 @@ def _human_bytes(size: int) -> str:
 
 _CHUNK = 1 << 20
 _WS = " \t\r\n"
+# A decode error this close to the end of the buffered text may only mean the element goes on
+# in the next chunk (a cut literal, escape or number); further in, it is a real syntax error.
+_TRUNCATION_MARGIN = 32
 
 
 class _ArrayStream:
     """Decodes a JSON array element by element from a growing text buffer.
 
     Memory holds the current element plus one chunk, not the whole file; line numbers are kept
-    by counting newlines as the cursor moves.
+    by counting newlines as the cursor moves. `base` is the absolute character offset of
+    `buf[0]` and `col_base` the number of characters of the cursor's line already dropped from
+    the buffer, so columns stay right after the consumed text is discarded.
     """
 
     def __init__(self, fh: IO[bytes], display: str) -> None:
@@ -244,41 +294,95 @@ class _ArrayStream:
         self.decoder = codecs.getincrementaldecoder("utf-8")("strict")
         self.buf = ""
         self.pos = 0
+        self.base = 0
+        self.col_base = 0
         self.line = 1
         self.eof = False
         self.bytes_read = 0
-        self.pending: list[tuple[int, ReadProblem]] = []
+        # (absolute character offset, line, column, problem), in file order
+        self.pending: list[tuple[int, int, int, ReadProblem]] = []
 
     def fill(self, size: int = _CHUNK) -> bool:
         if self.eof:
             return False
         chunk = self.fh.read(size)
+        self._trim()
         if not chunk:
             self.eof = True
             try:
                 self.buf += self.decoder.decode(b"", final=True)
             except UnicodeDecodeError:
-                self.pending.append((self.line, ReadProblem("S002", "file ends in the middle of a UTF-8 sequence", fatal=False)))
+                self._add_pending("S002", "file ends in the middle of a UTF-8 sequence")
+                self.buf += "\ufffd"
             return False
         if self.bytes_read == 0 and chunk.startswith(BOM):
             chunk = chunk[len(BOM):]
-            self.pending.append((1, ReadProblem("S003", "file starts with a UTF-8 byte-order mark (BOM); many JSON loaders reject it", column=1, fatal=False)))
+            self.pending.append((0, 1, 1, ReadProblem("S003", "file starts with a UTF-8 byte-order mark (BOM); many JSON loaders reject it", column=1, fatal=False)))
         self.bytes_read += len(chunk)
-        self.buf = self.buf[self.pos:]
-        self.pos = 0
-        self.buf += self._decode(chunk)
+        self._decode(chunk)
         return True
 
-    def _decode(self, chunk: bytes) -> str:
-        try:
-            return self.decoder.decode(chunk)
-        except UnicodeDecodeError as exc:
-            # Report with the line it is on, then go on with a replacement character.
-            before = self.buf + chunk[: exc.start].decode("utf-8", "replace")
-            line = self.line + before.count("\n", self.pos)
-            self.pending.append((line, ReadProblem("S002", f"invalid UTF-8 byte 0x{chunk[exc.start]:02x}; replaced with U+FFFD", fatal=False)))
-            self.decoder.reset()
-            return chunk[: exc.start].decode("utf-8", "replace") + "\ufffd" + self._decode(chunk[exc.start + 1:])
+    def _trim(self) -> None:
+        """Drop the consumed text before the cursor."""
+        if not self.pos:
+            return
+        newline = self.buf.rfind("\n", 0, self.pos)
+        self.col_base = self.pos - newline - 1 if newline >= 0 else self.col_base + self.pos
+        self.base += self.pos
+        self.buf = self.buf[self.pos:]
+        self.pos = 0
+
+    def _decode(self, data: bytes) -> None:
+        """Append decoded text; each invalid sequence becomes U+FFFD and a pending S002."""
+        while True:
+            try:
+                self.buf += self.decoder.decode(data)
+                return
+            except UnicodeDecodeError as exc:
+                # exc.object is the decoder's held-back bytes plus `data`
+                bad = exc.object
+                self.buf += bad[: exc.start].decode("utf-8")
+                self._add_pending("S002", f"invalid UTF-8 byte 0x{bad[exc.start]:02x}; replaced with U+FFFD")
+                self.buf += "\ufffd"
+                self.decoder.reset()
+                data = bad[exc.end:]
+
+    def _add_pending(self, code: str, message: str) -> None:
+        index = len(self.buf)
+        line, column = self.line_col(index)
+        self.pending.append((self.base + index, line, column, ReadProblem(code, message, fatal=False)))
+
+    def line_col(self, index: int) -> tuple[int, int]:
+        """Line and column of buffer position `index` (at or after the cursor)."""
+        line = self.line + self.buf.count("\n", self.pos, index)
+        newline = self.buf.rfind("\n", 0, index)
+        column = index - newline if newline >= 0 else self.col_base + index + 1
+        return line, column
+
+    def take_pending(self, line: int, before: int | None = None) -> list[ReadProblem]:
+        """Pending problems located before absolute offset `before` (all when None), for an
+        entry reported at `line`; a problem on another line names its own line and column."""
+        taken = [p for p in self.pending if before is None or p[0] < before]
+        if not taken:
+            return []
+        self.pending = self.pending[len(taken):]
+        problems: list[ReadProblem] = []
+        first_bad_utf8: ReadProblem | None = None
+        extra_bad_utf8 = 0
+        for _, p_line, p_column, problem in taken:
+            if problem.code == "S002":
+                if first_bad_utf8 is not None:  # one S002 per entry, as for a JSONL line
+                    extra_bad_utf8 += 1
+                    continue
+                first_bad_utf8 = problem
+            if p_line == line:
+                problem.column = p_column
+            else:
+                problem.message += f" (line {p_line}, column {p_column})"
+            problems.append(problem)
+        if extra_bad_utf8 and first_bad_utf8 is not None:
+            first_bad_utf8.message += f"; {extra_bad_utf8} more invalid sequence{'s' if extra_bad_utf8 > 1 else ''} in this record"
+        return problems
 
     def advance(self, new_pos: int) -> None:
         self.line += self.buf.count("\n", self.pos, new_pos)
@@ -297,8 +401,7 @@ class _ArrayStream:
                 return None
 
     def column(self) -> int:
-        start = self.buf.rfind("\n", 0, self.pos) + 1
-        return self.pos - start + 1
+        return self.line_col(self.pos)[1]
 
 
 def _read_json_array(fh: IO[bytes], display: str) -> Iterator[Record]:
@@ -306,7 +409,7 @@ def _read_json_array(fh: IO[bytes], display: str) -> Iterator[Record]:
     decoder = json.JSONDecoder(parse_constant=lambda name: float(name.replace("Infinity", "inf")))
     first = stream.skip_ws()
     if first is None:
-        yield Record(display, 1, None, [p for _, p in stream.pending] + [ReadProblem("S004", "file is empty: no records")], -1)
+        yield Record(display, 1, None, stream.take_pending(1) + [ReadProblem("S004", "file is empty: no records")], -1)
         return
     if first != "[":
         yield from _read_single_document(stream, decoder, display)
@@ -319,7 +422,7 @@ def _read_json_array(fh: IO[bytes], display: str) -> Iterator[Record]:
         if ch is None:
             yield _array_error(stream, "invalid JSON: the array is not closed with ']'")
             return
-        if ch == "]" :
+        if ch == "]":
             break
         if ch == "," and not expect_value:
             stream.advance(stream.pos + 1)
@@ -333,8 +436,7 @@ def _read_json_array(fh: IO[bytes], display: str) -> Iterator[Record]:
         if raw_text is None:
             yield _array_error(stream, f"invalid JSON: {value}; records after this point were not read")
             return
-        problems = [p for line, p in stream.pending]
-        stream.pending.clear()
+        problems = stream.take_pending(start_line, before=stream.base + stream.pos)
         data = value
         if isinstance(value, dict):
             raw_bytes = raw_text.encode("utf-8", "surrogatepass")
@@ -353,25 +455,37 @@ def _read_json_array(fh: IO[bytes], display: str) -> Iterator[Record]:
     stream.advance(stream.pos + 1)
     if stream.skip_ws() is not None:
         yield _array_error(stream, "invalid JSON: extra data after the closing ']'")
-    elif index == 0:
-        yield Record(display, 1, None, [ReadProblem("S004", "file is an empty array: no records")], -1)
+        return
+    if index == 0:
+        yield Record(display, 1, None, stream.take_pending(1) + [ReadProblem("S004", "file is an empty array: no records")], -1)
+    for _, line, _, _ in list(stream.pending):  # e.g. a UTF-8 sequence cut at the very end
+        if stream.pending:
+            yield Record(display, line, None, stream.take_pending(line, before=stream.pending[0][0] + 1), -1)
 
 
 def _decode_element(stream: _ArrayStream, decoder: json.JSONDecoder) -> tuple[Any, str | None]:
-    """Decode the value at the cursor, reading more input while it is incomplete."""
+    """Decode the value at the cursor, reading more input while it is incomplete.
+
+    More input is read only when the error is at the end of the buffered text (or is a string
+    still open there); a syntax error further in is reported at once, so a broken record early
+    in a big file does not pull the rest of the file into memory.
+    """
     while True:
         try:
             value, end = decoder.raw_decode(stream.buf, stream.pos)
         except json.JSONDecodeError as exc:
-            if stream.fill(max(_CHUNK, len(stream.buf))):
+            maybe_cut = (
+                exc.pos >= len(stream.buf) - _TRUNCATION_MARGIN or exc.msg.startswith("Unterminated string")
+            )
+            if maybe_cut and stream.fill(max(_CHUNK, len(stream.buf))):
                 continue
-            err_line = stream.line + stream.buf.count("\n", stream.pos, exc.pos)
             stream.advance(exc.pos)
-            stream.line = err_line
             return exc.msg, None
-        raw = stream.buf[stream.pos:end]
-        if end >= len(stream.buf) and not stream.eof and stream.fill():
+        except RecursionError:
+            return "nested too deeply to parse", None
+        if end >= len(stream.buf) and stream.fill():
             continue  # a number may continue in the next chunk; decode again with more input
+        raw = stream.buf[stream.pos:end]
         stream.advance(end)
         return value, raw
 
@@ -382,13 +496,14 @@ def _read_single_document(stream: _ArrayStream, decoder: json.JSONDecoder, displ
         yield _array_error(stream, f"invalid JSON: {value}")
         return
     kind = _json_type(value) if not isinstance(value, dict) else "object"
-    yield Record(display, 1, None, [ReadProblem(
-        "S006", f"top-level JSON value is an {kind}, expected an array of records (or one object per line, JSONL)",
+    article = "an" if kind[0] in "aeiou" else "a"
+    yield Record(display, 1, None, stream.take_pending(1) + [ReadProblem(
+        "S006", f"top-level JSON value is {article} {kind}, expected an array of records (or one object per line, JSONL)",
     )], 0)
 
 
 def _array_error(stream: _ArrayStream, message: str) -> Record:
-    problems = [p for _, p in stream.pending]
+    problems = stream.take_pending(stream.line)
     problems.append(ReadProblem("S001", message, column=stream.column()))
     return Record(stream.display, stream.line, None, problems, -1)
 
@@ -410,6 +525,8 @@ def _read_parquet(path: Path, display: str) -> Iterator[Record]:
             for data in batch.to_pylist():
                 row += 1
                 yield Record(display, row, data, [], row - 1)
+        if row == 0:
+            yield Record(display, 1, None, [ReadProblem("S004", "file has no rows: no records")], -1)
     except FileNotFoundError as exc:
         raise UnreadableFile(f"{display}: cannot open: {exc.strerror or exc}") from exc
     except Exception as exc:  # pyarrow raises its own ArrowInvalid / OSError types

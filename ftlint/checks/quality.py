@@ -26,7 +26,10 @@ def _compile(patterns: tuple[str, ...]) -> re.Pattern[str]:
 @record_rule("Q102")
 def template_placeholder(sample: Sample, options: dict[str, Any]) -> Iterator[Hit]:
     pattern = _compile(tuple(options["patterns"]))
-    for turn in sample.all_turns():
+    turns = sample.all_turns()
+    if not pattern.search("\n".join(turn.text for turn in turns)):
+        return  # one scan of the whole record; most records have no placeholder
+    for turn in turns:
         found = list(dict.fromkeys(m.group(0) for m in pattern.finditer(turn.text)))
         if found:
             shown = ", ".join(found[:3]) + (f" and {len(found) - 3} more" if len(found) > 3 else "")

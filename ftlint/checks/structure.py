@@ -28,7 +28,7 @@ def unknown_keys(sample: Sample, options: dict[str, Any]) -> Iterator[Hit]:
         for key in sample.data:
             if key not in spec.known_keys and key not in allowed:
                 yield Hit(f"unknown key {key!r} for {spec.name} (known: {', '.join(sorted(spec.known_keys))})", key)
-    for base, messages in message_lists(spec, sample.data):
+    for base, messages in message_lists(sample):
         for i, message in enumerate(messages):
             for key in message:
                 if key not in OPENAI_MESSAGE_KEYS and key not in allowed:
@@ -59,7 +59,7 @@ def wrong_final_turn(sample: Sample, options: dict[str, Any]) -> Iterator[Hit]:
 @record_rule("S203", formats={"messages", "trl"})
 def consecutive_same_role(sample: Sample, options: dict[str, Any]) -> Iterator[Hit]:
     allowed = set(options["allow-roles"])
-    for base, messages in message_lists(FORMATS[sample.format], sample.data):
+    for base, messages in message_lists(sample):
         for i in range(1, len(messages)):
             role = messages[i].get("role")
             if role == messages[i - 1].get("role") and role not in allowed:
@@ -84,7 +84,7 @@ def sharegpt_alternation(sample: Sample, options: dict[str, Any]) -> Iterator[Hi
 
 @record_rule("S205", formats={"messages", "trl"})
 def unanswered_tool_call(sample: Sample, options: dict[str, Any]) -> Iterator[Hit]:
-    for base, messages in message_lists(FORMATS[sample.format], sample.data):
+    for base, messages in message_lists(sample):
         pending: dict[str, str] = {}
         answered: set[str] = set()
         for i, message in enumerate(messages):
@@ -160,7 +160,7 @@ def invalid_tool_spec(sample: Sample, options: dict[str, Any]) -> Iterator[Hit]:
 
 @record_rule("S207", formats={"messages", "trl"})
 def weight_on_non_assistant(sample: Sample, options: dict[str, Any]) -> Iterator[Hit]:
-    for base, messages in message_lists(FORMATS[sample.format], sample.data):
+    for base, messages in message_lists(sample):
         for i, message in enumerate(messages):
             if "weight" in message and message.get("role") != "assistant":
                 yield Hit(f"weight is only allowed on assistant turns, found on a {message.get('role')} turn",
@@ -218,7 +218,7 @@ class TooFewRecords:
 
 @record_rule("S212", formats={"messages", "trl"})
 def misplaced_system_turn(sample: Sample, options: dict[str, Any]) -> Iterator[Hit]:
-    for base, messages in message_lists(FORMATS[sample.format], sample.data):
+    for base, messages in message_lists(sample):
         for i, message in enumerate(messages):
             if i > 0 and message.get("role") in ("system", "developer") and \
                     messages[i - 1].get("role") not in ("system", "developer"):
@@ -228,7 +228,7 @@ def misplaced_system_turn(sample: Sample, options: dict[str, Any]) -> Iterator[H
 @record_rule("S213")
 def tool_call_arguments_not_json(sample: Sample, options: dict[str, Any]) -> Iterator[Hit]:
     spec = FORMATS[sample.format]
-    for base, messages in message_lists(spec, sample.data):
+    for base, messages in message_lists(sample):
         for i, message in enumerate(messages):
             for j, call in enumerate(message.get("tool_calls") or []):
                 arguments = (call.get("function") or {}).get("arguments") if isinstance(call, dict) else None

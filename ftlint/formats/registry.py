@@ -222,8 +222,12 @@ FORMATS: dict[str, FormatSpec] = {spec.name: spec for spec in [
 ]}
 
 
-def message_lists(spec: FormatSpec, data: dict) -> list[tuple[str, list]]:
+def message_lists(sample: Sample) -> list[tuple[str, list]]:
     """The record's OpenAI-style message lists with their JSON paths (string columns skipped)."""
+    cached = sample.cache.get("message_lists")
+    if cached is not None:
+        return cached
+    spec, data = FORMATS[sample.format], sample.data
     found = []
     for dotted in spec.message_lists:
         value: Any = data
@@ -231,6 +235,7 @@ def message_lists(spec: FormatSpec, data: dict) -> list[tuple[str, list]]:
             value = value.get(part) if isinstance(value, dict) else None
         if isinstance(value, list):
             found.append((dotted, value))
+    sample.cache["message_lists"] = found
     return found
 
 
