@@ -102,7 +102,8 @@ def load_rules() -> dict[str, RuleMeta]:
                 default_enabled=entry.get("default", True),
                 source=toml_path.name,
             )
-    return dict(sorted(rules.items()))
+    family_order = list(FAMILIES)
+    return dict(sorted(rules.items(), key=lambda item: (family_order.index(item[0][0]), item[0])))
 
 
 @functools.cache

@@ -1,0 +1,62 @@
+"""The hook works through a real `pre-commit try-repo` in a temporary git repository."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PRE_COMMIT = [sys.executable, "-m", "pre_commit"]
+
+GOOD = {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello!"}]}
+BAD = {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "  "}]}
+
+
+@pytest.fixture(scope="module")
+def pre_commit_home(tmp_path_factory) -> Path:
+    """One hook environment for the module: installing it is the slow part."""
+    return tmp_path_factory.mktemp("pre-commit-home")
+
+
+def _git_repo(path: Path, files: dict[str, list[dict]]) -> Path:
+    path.mkdir()
+    subprocess.run(["git", "init", "-q"], cwd=path, check=True)
+    for name, records in files.items():
+        target = path / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    (path / "package.json").write_text('{"name": "not-a-dataset"}\n')
+    subprocess.run(["git", "add", "-A"], cwd=path, check=True)
+    return path
+
+
+def _try_repo(repo: Path, home: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PRE_COMMIT_HOME": str(home), "PRE_COMMIT_COLOR": "never",
+           "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid",
+           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.invalid"}
+    return subprocess.run([*PRE_COMMIT, "try-repo", str(ROOT), "ftlint", *args], cwd=repo, env=env,
+                          capture_output=True, text=True, timeout=900)
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is required by pre-commit")
+def test_hook_fails_on_a_bad_dataset_and_names_the_line(tmp_path, pre_commit_home):
+    repo = _git_repo(tmp_path / "repo", {"data/train.jsonl": [GOOD] * 60 + [BAD], "data/val.jsonl": [GOOD] * 60})
+    result = _try_repo(repo, pre_commit_home, "--all-files")
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    assert "data/train.jsonl:61: Q101" in output
+    assert "val.jsonl:" not in output.split("Failed")[-1]  # the clean file has no finding
+    assert "package.json" not in output  # the hook's files filter keeps config JSON out
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is required by pre-commit")
+def test_hook_passes_on_a_clean_dataset(tmp_path, pre_commit_home):
+    repo = _git_repo(tmp_path / "repo", {"data/train.jsonl": [GOOD] * 60})
+    result = _try_repo(repo, pre_commit_home, "--all-files")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Passed" in result.stdout
