@@ -40,12 +40,13 @@ def detect_record_format(data: dict) -> Detection:
     best = max(score for score, _ in scored)
     top = [spec for score, spec in scored if score == best]
     if len(top) > 1:
-        preferred = [spec for spec in top if spec.prefers is not None and spec.prefers(data)]
-        if len(preferred) == 1:
-            top = preferred
-        elif all(spec.prefers is not None for spec in top):
-            # Chat vs RFT with an unusual last turn: SFT is by far the more common format.
-            top = [top[0]]
+        # Formats that share keys (chat SFT vs RFT) collapse to one by who speaks last; with an
+        # unusual last turn SFT, far more common, stands for the group. Other ties remain.
+        group = [spec for spec in top if spec.prefers is not None]
+        if group:
+            preferred = [spec for spec in group if spec.prefers(data)]
+            representative = preferred[0] if len(preferred) == 1 else group[0]
+            top = [spec for spec in top if spec.prefers is None] + [representative]
     if len(top) > 1:
         names = tuple(spec.name for spec in top)
         return Detection(None, f"keys {_keys_text(keys)} match {' and '.join(names)} equally", names)
