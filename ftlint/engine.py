@@ -7,6 +7,7 @@ touches this module.
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import chain
@@ -42,7 +43,7 @@ class Report:
     files: list[FileResult]
     fail_on: Severity = Severity.ERROR
 
-    @property
+    @functools.cached_property
     def findings(self) -> list[Finding]:
         return sorted(chain.from_iterable(f.findings for f in self.files), key=Finding.sort_key)
 

@@ -1,0 +1,99 @@
+"""The Python API users call from their own tests: `ftlint.check()` and its `Report`."""
+from __future__ import annotations
+
+import json
+import tracemalloc
+from pathlib import Path
+
+import pytest
+
+import ftlint
+from ftlint.config import ConfigError
+
+GOOD = {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello!"}]}
+
+
+def _write(path: Path, records) -> Path:
+    with open(path, "w", encoding="utf-8") as fh:
+        for record in records:
+            fh.write((record if isinstance(record, str) else json.dumps(record)) + "\n")
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _isolated(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+
+
+def test_clean_dataset_reports_ok(tmp_path):
+    report = ftlint.check(_write(tmp_path / "train.jsonl", [GOOD] * 60))
+    assert report.ok and report.findings == [] and report.records == 60
+    assert report.files[0].format == "openai-chat"
+
+
+def test_report_groups_findings_by_rule_and_counts_them(tmp_path):
+    empty = {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": ""}]}
+    path = _write(tmp_path / "train.jsonl", [GOOD] * 10 + [empty, "{broken", empty])
+    report = ftlint.check(path)
+    assert not report.ok
+    assert [f.location.line for f in report.by_rule("Q101")] == [11, 13]
+    assert [f.location.line for f in report.by_rule("S001")] == [12]
+    assert report.statistics() == {"Q101": 2, "S001": 1, "S211": 1}
+    assert report.counts_by_severity() == {"error": 3, "warning": 1, "info": 0}
+
+
+def test_a_record_that_fails_its_schema_gets_no_follow_up_findings(tmp_path):
+    """One broken field should give one clear finding, not a cascade from rules reading it."""
+    broken = {"messages": [{"role": "user", "content": 5}, {"role": "assistant", "content": ""}]}
+    report = ftlint.check(_write(tmp_path / "train.jsonl", [GOOD] * 60 + [broken]))
+    assert [(f.code, f.location.field) for f in report.findings] == [("S101", "messages[0].content")]
+
+
+def test_overrides_select_and_fail_on(tmp_path):
+    path = _write(tmp_path / "train.jsonl", [GOOD] * 20)  # S211 warns below 50
+    assert ftlint.check(path).ok
+    assert not ftlint.check(path, fail_on="warning").ok
+    assert ftlint.check(path, ignore=["S211"], fail_on="warning").ok
+    assert ftlint.check(path, select=["Q"]).findings == []
+
+
+def test_configured_severity_override_wins_over_the_rules_own_levels(tmp_path):
+    (tmp_path / "ftlint.toml").write_text('[rules.S211]\nseverity = "info"\n')
+    report = ftlint.check(_write(tmp_path / "train.jsonl", [GOOD] * 3))
+    [finding] = report.findings
+    assert finding.code == "S211" and str(finding.severity) == "info" and report.ok
+
+
+def test_per_file_settings_apply_only_to_matching_files(tmp_path):
+    (tmp_path / "ftlint.toml").write_text('[per-file."*_val.jsonl".rules.S211]\nmin-records = 1\nrecommended-records = 1\n')
+    _write(tmp_path / "chat_val.jsonl", [GOOD] * 2)
+    _write(tmp_path / "chat_train.jsonl", [GOOD] * 2)
+    report = ftlint.check(tmp_path)
+    assert [Path(f.location.path).name for f in report.findings] == ["chat_train.jsonl"]
+
+
+def test_bad_config_is_an_error_naming_the_key(tmp_path):
+    (tmp_path / "ftlint.toml").write_text('[rules.S211]\nmin-record = 3\n')
+    with pytest.raises(ConfigError, match="min-record"):
+        ftlint.check(tmp_path)
+
+
+def test_missing_file_is_an_input_error(tmp_path):
+    report = ftlint.check(tmp_path / "nope.jsonl")
+    assert report.input_error
+    assert report.findings[0].code == "S000" and "nope.jsonl" in report.findings[0].location.path
+
+
+def test_memory_stays_flat_as_the_file_grows(tmp_path):
+    """Streaming: ten times the records must not cost anywhere near ten times the memory."""
+    small = _write(tmp_path / "small.jsonl", [GOOD] * 2_000)
+    big = _write(tmp_path / "big.jsonl", [GOOD] * 20_000)
+    peaks = []
+    for path in (small, big):
+        ftlint.check(path)  # warm caches (schemas, rule pack) before measuring
+        tracemalloc.start()
+        report = ftlint.check(path)
+        peaks.append(tracemalloc.get_traced_memory()[1])
+        tracemalloc.stop()
+        assert report.ok
+    assert peaks[1] < peaks[0] * 2, peaks
