@@ -31,6 +31,7 @@ DATASET_SUFFIXES = tuple(
 
 # A key in raw JSON is always a closing quote followed by optional whitespace and a colon.
 _KEY_COLON = re.compile(rb'"\s*:')
+_ESCAPED_QUOTE = re.compile(rb"\\u0022", re.IGNORECASE)
 
 
 class UnreadableFile(Exception):
@@ -197,8 +198,18 @@ def parse_json_bytes(raw: bytes, problems: list[ReadProblem]) -> Any:
 def _may_have_duplicate_keys(raw: bytes, data: dict) -> bool:
     """Cheap screen: re-serialising keeps every key once, so a duplicate shows up as fewer
     `"key":` matches than the raw text has. Strings are escaped the same way in both, so text
-    that merely contains `":` cancels out. Only lines that fail the screen get a slow parse."""
-    return len(_KEY_COLON.findall(raw)) > len(_KEY_COLON.findall(orjson.dumps(data)))
+    that merely contains `":` cancels out. Only lines that fail the screen get a slow parse.
+
+    Two cases skip the screen: a quote written as `\\u0022` in the raw text comes back as `\\"`,
+    adding matches that could hide a duplicate; and data orjson cannot serialise (lone
+    surrogates, integers beyond 64 bits, deep nesting — all accepted by the slow parser)."""
+    if b"\\u" in raw and _ESCAPED_QUOTE.search(raw):
+        return True
+    try:
+        dumped = orjson.dumps(data)
+    except TypeError:  # orjson.JSONEncodeError is a TypeError
+        return True
+    return len(_KEY_COLON.findall(raw)) > len(_KEY_COLON.findall(dumped))
 
 
 def _parse_slow(raw: bytes, problems: list[ReadProblem]) -> Any:
@@ -306,7 +317,6 @@ class _ArrayStream:
         if self.eof:
             return False
         chunk = self.fh.read(size)
-        self._trim()
         if not chunk:
             self.eof = True
             try:
@@ -319,6 +329,7 @@ class _ArrayStream:
             chunk = chunk[len(BOM):]
             self.pending.append((0, 1, 1, ReadProblem("S003", "file starts with a UTF-8 byte-order mark (BOM); many JSON loaders reject it", column=1, fatal=False)))
         self.bytes_read += len(chunk)
+        self._trim()
         self._decode(chunk)
         return True
 
@@ -444,7 +455,7 @@ def _read_json_array(fh: IO[bytes], display: str) -> Iterator[Record]:
                 strict: list[ReadProblem] = []
                 _parse_slow(raw_bytes, strict)
                 problems.extend(p for p in strict if p.code == "S008")
-            if len(_KEY_COLON.findall(raw_bytes)) != _count_keys(value):
+            if _may_have_duplicate_keys(raw_bytes, value):
                 _find_duplicate_keys(raw_bytes, problems)
         else:
             problems.append(ReadProblem("S006", f"record is a JSON {_json_type(value)}, expected an object"))
@@ -458,9 +469,9 @@ def _read_json_array(fh: IO[bytes], display: str) -> Iterator[Record]:
         return
     if index == 0:
         yield Record(display, 1, None, stream.take_pending(1) + [ReadProblem("S004", "file is an empty array: no records")], -1)
-    for _, line, _, _ in list(stream.pending):  # e.g. a UTF-8 sequence cut at the very end
-        if stream.pending:
-            yield Record(display, line, None, stream.take_pending(line, before=stream.pending[0][0] + 1), -1)
+    while stream.pending:  # defensive: problems no record or error took
+        offset, line = stream.pending[0][:2]
+        yield Record(display, line, None, stream.take_pending(line, before=offset + 1), -1)
 
 
 def _decode_element(stream: _ArrayStream, decoder: json.JSONDecoder) -> tuple[Any, str | None]:
@@ -477,9 +488,10 @@ def _decode_element(stream: _ArrayStream, decoder: json.JSONDecoder) -> tuple[An
             maybe_cut = (
                 exc.pos >= len(stream.buf) - _TRUNCATION_MARGIN or exc.msg.startswith("Unterminated string")
             )
+            offset = exc.pos - stream.pos  # fill() may move the buffer under the cursor
             if maybe_cut and stream.fill(max(_CHUNK, len(stream.buf))):
                 continue
-            stream.advance(exc.pos)
+            stream.advance(stream.pos + offset)
             return exc.msg, None
         except RecursionError:
             return "nested too deeply to parse", None
