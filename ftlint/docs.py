@@ -4,6 +4,7 @@
 """
 from __future__ import annotations
 
+import json
 import re
 import sys
 from pathlib import Path
@@ -14,7 +15,7 @@ from .rulepack import load_rules
 def rule_table() -> str:
     lines = ["| code | name | severity | what it finds | options (default) |", "| --- | --- | --- | --- | --- |"]
     for meta in load_rules().values():
-        options = ", ".join(f"`{k}` = `{v!r}`".replace("'", '"') for k, v in meta.options.items()) or ""
+        options = ", ".join(f"`{k}` = `{json.dumps(v)}`" for k, v in meta.options.items())
         summary = meta.summary.replace("|", "\\|")
         off = " (off by default)" if not meta.default_enabled else ""
         lines.append(f"| {meta.code} | `{meta.name}` | {meta.severity}{off} | {summary} | {options.replace('|', chr(92) + '|')} |")

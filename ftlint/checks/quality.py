@@ -23,14 +23,26 @@ def _compile(patterns: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{p})" for p in patterns))
 
 
+# Markdown code: fenced blocks (an unclosed fence runs to the end, as markdown renders it) and
+# inline spans. `{{ x }}` there is template syntax being taught (Jinja, Handlebars, Vue, Ansible,
+# Python's doubled f-string braces), not a placeholder someone forgot to fill.
+_CODE = re.compile(r"```.*?(?:```|\Z)|~~~.*?(?:~~~|\Z)|`[^`\n]+`", re.DOTALL)
+
+
+def _prose(text: str) -> str:
+    return _CODE.sub(" ", text) if "`" in text or "~~~" in text else text
+
+
 @record_rule("Q102")
 def template_placeholder(sample: Sample, options: dict[str, Any]) -> Iterator[Hit]:
     pattern = _compile(tuple(options["patterns"]))
     turns = sample.all_turns()
     if not pattern.search("\n".join(turn.text for turn in turns)):
         return  # one scan of the whole record; most records have no placeholder
+    skip_code = options.get("skip-code", True)
     for turn in turns:
-        found = list(dict.fromkeys(m.group(0) for m in pattern.finditer(turn.text)))
+        text = _prose(turn.text) if skip_code else turn.text
+        found = list(dict.fromkeys(m.group(0) for m in pattern.finditer(text)))
         if found:
             shown = ", ".join(found[:3]) + (f" and {len(found) - 3} more" if len(found) > 3 else "")
             yield Hit(f"unfilled template placeholder {shown} in {turn.role} content", turn.field, excerpt=found[0])

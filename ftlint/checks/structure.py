@@ -40,7 +40,9 @@ def missing_user_turn(sample: Sample, options: dict[str, Any]) -> Iterator[Hit]:
     if FORMATS[sample.format].final_roles is None or not sample.turns:
         return
     if not any(turn.role == "user" for turn in sample.turns):
-        yield Hit("conversation has no user turn", sample.turns[0].field.split("[")[0])
+        # ShareGPT keeps its system prompt in a separate `system` key: point at the conversation.
+        first = next((t for t in sample.turns if t.field != "system"), sample.turns[0])
+        yield Hit("conversation has no user turn", first.field.split("[")[0])
 
 
 @record_rule("S202")
@@ -52,7 +54,9 @@ def wrong_final_turn(sample: Sample, options: dict[str, Any]) -> Iterator[Hit]:
     if last.role not in expected:
         wanted = " or ".join(sorted(expected))
         purpose = "the response the model learns" if "assistant" in expected else "the prompt the model answers"
-        yield Hit(f"conversation ends with a {last.role or 'role-less'} turn, expected {wanted} ({purpose})",
+        role = last.role or "role-less"
+        article = "an" if role[0] in "aeio" else "a"  # "an assistant", "a user"
+        yield Hit(f"conversation ends with {article} {role} turn, expected {wanted} ({purpose})",
                   last.field.rsplit(".", 1)[0])
 
 
@@ -84,23 +88,33 @@ def sharegpt_alternation(sample: Sample, options: dict[str, Any]) -> Iterator[Hi
 
 @record_rule("S205", formats={"messages", "trl"})
 def unanswered_tool_call(sample: Sample, options: dict[str, Any]) -> Iterator[Hit]:
+    """Calls must be answered by the tool messages that directly follow them. A final assistant turn
+    that only calls a tool is fine: it is how OpenAI's tool-calling fine-tuning examples end (the
+    model learns to emit the call), and it is all a DPO output can hold."""
     for base, messages in message_lists(sample):
-        pending: dict[str, str] = {}
-        answered: set[str] = set()
+        called: set[str] = set()
+        waiting: dict[str, str] = {}  # calls of the last assistant turn not answered yet -> their path
+        caller = -1
         for i, message in enumerate(messages):
-            for j, call in enumerate(message.get("tool_calls") or []):
-                if isinstance(call, dict) and isinstance(call.get("id"), str):
-                    pending[call["id"]] = f"{base}[{i}].tool_calls[{j}].id"
             if message.get("role") == "tool":
                 call_id = message.get("tool_call_id")
                 if call_id is None:
                     continue
-                if call_id not in pending:
+                if call_id not in called:
                     yield Hit(f"tool message answers {call_id!r}, which no earlier assistant turn called",
                               f"{base}[{i}].tool_call_id")
-                answered.add(call_id)
-        for call_id, where in pending.items():
-            if call_id not in answered and not base.endswith("_output"):
+                waiting.pop(call_id, None)
+                continue
+            for call_id, where in waiting.items():  # the conversation goes on: earlier calls stay unanswered
+                yield Hit(f"tool call {call_id!r} has no tool message with that tool_call_id", where)
+            waiting = {}
+            for j, call in enumerate(message.get("tool_calls") or []):
+                if isinstance(call, dict) and isinstance(call.get("id"), str):
+                    called.add(call["id"])
+                    waiting[call["id"]] = f"{base}[{i}].tool_calls[{j}].id"
+                    caller = i
+        if caller != len(messages) - 1:  # tool messages followed the calls but left some unanswered
+            for call_id, where in waiting.items():
                 yield Hit(f"tool call {call_id!r} has no tool message with that tool_call_id", where)
 
 
@@ -171,7 +185,8 @@ def weight_on_non_assistant(sample: Sample, options: dict[str, Any]) -> Iterator
 def no_trained_turn(sample: Sample, options: dict[str, Any]) -> Iterator[Hit]:
     assistants = [t for t in sample.turns if t.role == "assistant"]
     if assistants and not any(t.trained for t in assistants):
-        yield Hit(f"all {len(assistants)} assistant turns have weight 0: the example trains nothing",
+        which = "the only assistant turn has" if len(assistants) == 1 else f"all {len(assistants)} assistant turns have"
+        yield Hit(f"{which} weight 0: the example trains nothing",
                   assistants[-1].field.rsplit(".", 1)[0] + ".weight")
 
 
@@ -179,11 +194,27 @@ def _pair_text(turns: list) -> str:
     return "\n".join(" ".join(t.text.split()) for t in turns or [])
 
 
+def _normalised(value: Any) -> Any:
+    """A JSON value with the whitespace of every string collapsed, for comparing responses."""
+    if isinstance(value, str):
+        return " ".join(value.split())
+    if isinstance(value, list):
+        return [_normalised(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _normalised(v) for k, v in value.items()}
+    return value
+
+
 @record_rule("S209", formats={"preference"})
 def identical_pair(sample: Sample, options: dict[str, Any]) -> Iterator[Hit]:
-    if sample.chosen and sample.rejected and _pair_text(sample.chosen) == _pair_text(sample.rejected):
-        yield Hit("chosen and rejected responses are identical: the pair teaches no preference",
-                  sample.rejected[0].field.split("[")[0].split(".")[0])
+    if not (sample.chosen and sample.rejected):
+        return
+    # Compare the whole responses, not only their text: two tool calls with null content differ
+    # in their calls. The keys come from the turns' paths ("preferred_output[0].content").
+    chosen_key = sample.chosen[0].field.split("[")[0].split(".")[0]
+    rejected_key = sample.rejected[0].field.split("[")[0].split(".")[0]
+    if _normalised(sample.data.get(chosen_key)) == _normalised(sample.data.get(rejected_key)):
+        yield Hit("chosen and rejected responses are identical: the pair teaches no preference", rejected_key)
 
 
 @record_rule("S210", formats={"trl-stepwise"})
@@ -230,28 +261,44 @@ def tool_call_arguments_not_json(sample: Sample, options: dict[str, Any]) -> Ite
     spec = FORMATS[sample.format]
     for base, messages in message_lists(sample):
         for i, message in enumerate(messages):
-            for j, call in enumerate(message.get("tool_calls") or []):
-                arguments = (call.get("function") or {}).get("arguments") if isinstance(call, dict) else None
+            calls = [(f"tool_calls[{j}].function", call.get("function") if isinstance(call, dict) else None)
+                     for j, call in enumerate(message.get("tool_calls") or [])]
+            calls.append(("function_call", message.get("function_call")))  # the deprecated single call
+            for where, function in calls:
+                arguments = function.get("arguments") if isinstance(function, dict) else None
                 if isinstance(arguments, str):
-                    problem = _json_object_problem(arguments)
+                    problem = _json_problem(arguments)
                     if problem:
-                        yield Hit(f"tool call arguments {problem}", f"{base}[{i}].tool_calls[{j}].function.arguments")
+                        yield Hit(f"tool call arguments are {problem}", f"{base}[{i}].{where}.arguments")
     if "sharegpt" in spec.tags:
         for i, message in enumerate(sample.data.get("conversations") or []):
             if message.get("from") == "function_call":
-                problem = _json_object_problem(message.get("value", ""))
+                # LLaMA-Factory accepts one {"name", "arguments"} object or a list of them (parallel calls).
+                problem = _json_problem(message.get("value", ""), allow_list=True)
                 if problem:
-                    yield Hit(f"function_call value {problem}", f"conversations[{i}].value")
+                    yield Hit(f"function_call value is {problem}", f"conversations[{i}].value")
 
 
-def _json_object_problem(text: str) -> str | None:
+def _json_problem(text: str, allow_list: bool = False) -> str | None:
     try:
         value = json.loads(text)
     except ValueError as exc:
-        return f"are not valid JSON ({exc.msg} at column {exc.colno})"
+        return f"not valid JSON ({exc.msg} at column {exc.colno})"
+    if allow_list and isinstance(value, list):
+        if value and all(isinstance(v, dict) for v in value):
+            return None
+        return "a JSON array, but not a list of call objects"
     if not isinstance(value, dict):
-        return f"must be a JSON object, got {type(value).__name__}"
+        return f"a JSON {_json_type(value)}, not an object"
     return None
+
+
+def _json_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    return {str: "string", list: "array", type(None): "null"}.get(type(value), type(value).__name__)
 
 
 @record_rule("S214", formats={"trl-preference"})
