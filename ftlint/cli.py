@@ -99,7 +99,11 @@ def _check(args: argparse.Namespace) -> int:
     report = Engine(config).run(paths)
     options = {"quiet": args.quiet, "statistics": args.statistics}
     if args.output_file:
-        with open(args.output_file, "w", encoding="utf-8") as out:
+        try:
+            out = open(args.output_file, "w", encoding="utf-8")
+        except OSError as exc:
+            raise ConfigError(f"{args.output_file}: cannot write the report: {exc.strerror or exc}") from None
+        with out:
             REPORTERS[args.output_format](report, out, options)
     else:
         REPORTERS[args.output_format](report, sys.stdout, options)

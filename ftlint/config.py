@@ -145,8 +145,10 @@ def find_config_file(start: Path) -> Path | None:
         if candidate.is_file():
             return candidate
         pyproject = directory / "pyproject.toml"
-        if pyproject.is_file() and "ftlint" in _read_toml(pyproject).get("tool", {}):
-            return pyproject
+        if pyproject.is_file():
+            tool = _read_toml(pyproject).get("tool")
+            if isinstance(tool, dict) and "ftlint" in tool:
+                return pyproject
     return None
 
 
@@ -169,9 +171,12 @@ def load_config(explicit: str | Path | None = None, start: Path | None = None,
         if not path.is_file():
             raise ConfigError(f"{path}: config file not found")
         data = _read_toml(path)
-        if path.name == "pyproject.toml" or "tool" in data:
-            table = data.get("tool", {}).get("ftlint", {})
+        tool = data.get("tool")
+        if path.name == "pyproject.toml" or (isinstance(tool, dict) and "ftlint" in tool):
+            table = tool.get("ftlint", {}) if isinstance(tool, dict) else {}
             source = f"{path} [tool.ftlint]"
+            if not isinstance(table, dict):
+                raise ConfigError(f"{source}: tool.ftlint must be a table")
         else:
             table, source = data, str(path)
         config = Config(root=path.parent.resolve(), source=source, table=table, cli=cli or {})
@@ -195,10 +200,12 @@ def validate_table(table: dict[str, Any], where: str, allowed: set[str]) -> None
     for key in ("select", "extend-select", "ignore", "exclude", "extend-exclude", "paths"):
         if key in table and not (isinstance(table[key], list) and all(isinstance(v, str) for v in table[key])):
             raise ConfigError(f"{where}: {key} must be a list of strings")
-    if "format" in table and table["format"] not in FORMATS:
+    if "format" in table and not (isinstance(table["format"], str) and table["format"] in FORMATS):
         raise ConfigError(f"{where}: unknown format {table['format']!r} (known: {', '.join(FORMATS)})")
     if "per-file" in table and not isinstance(table["per-file"], dict):
         raise ConfigError(f"{where}: per-file must be a table of glob = {{...}}")
+    if "rules" in table and not isinstance(table["rules"], dict):
+        raise ConfigError(f"{where}: rules must be a table of CODE = {{option = value}}")
     rules = load_rules()
     for code, options in table.get("rules", {}).items():
         if code not in rules:
@@ -222,5 +229,7 @@ def _validate_option(meta: RuleMeta, key: str, value: Any, where: str) -> None:
         expected = (int, float)
     if isinstance(value, bool) and not isinstance(default, bool) or not isinstance(value, expected):
         raise ConfigError(f"{where}: expected {type(default).__name__}, got {type(value).__name__} {value!r}")
-    if isinstance(default, list) and default and not all(isinstance(v, type(default[0])) for v in value):
-        raise ConfigError(f"{where}: expected a list of {type(default[0]).__name__}")
+    if isinstance(default, list):
+        item_type = type(default[0]) if default else str  # list options without a default hold strings
+        if not all(isinstance(v, item_type) and not (isinstance(v, bool) and item_type is not bool) for v in value):
+            raise ConfigError(f"{where}: expected a list of {item_type.__name__}")

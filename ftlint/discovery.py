@@ -18,16 +18,27 @@ def discover_files(paths: Iterable[str], config: Config) -> list[Path]:
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            for candidate in sorted(path.rglob("*")):
-                if candidate.is_file() and is_dataset_file(candidate) and not config.is_excluded(candidate):
-                    found.setdefault(candidate, None)
+            for candidate in _search(path, config):
+                found.setdefault(candidate, None)
         elif path.exists() or not (_GLOB_CHARS & set(raw)):
             found.setdefault(path, None)  # a missing file becomes a located "file not found" finding
         else:
             matches = sorted(Path(m) for m in glob.glob(raw, recursive=True))
-            files = [m for m in matches if m.is_file() and not config.is_excluded(m)]
+            files: list[Path] = []
+            for match in matches:
+                if config.is_excluded(match):
+                    continue
+                if match.is_dir():  # as if the shell had expanded the glob: directories are searched
+                    files.extend(_search(match, config))
+                elif match.is_file():
+                    files.append(match)
             if not files:
                 raise ConfigError(f"{raw}: no file matches this pattern")
             for match in files:
                 found.setdefault(match, None)
     return list(found)
+
+
+def _search(directory: Path, config: Config) -> list[Path]:
+    return [candidate for candidate in sorted(directory.rglob("*"))
+            if candidate.is_file() and is_dataset_file(candidate) and not config.is_excluded(candidate)]
