@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -34,6 +35,8 @@ class FileSettings:
     severities: dict[str, Severity]
     options: dict[str, dict[str, Any]]
     format: str | None = None
+    # Codes whose severity the user set: it then wins over a rule's own two-level severities.
+    configured_severity: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -79,6 +82,7 @@ class Config:
         layers.append(("command line", self.cli))
         enabled = {code for code, meta in rules.items() if meta.default_enabled}
         severities = {code: meta.severity for code, meta in rules.items()}
+        configured: set[str] = set()
         options = {code: dict(meta.options) for code, meta in rules.items()}
         fmt: str | None = None
         for where, layer in layers:
@@ -91,9 +95,10 @@ class Config:
                 for key, value in table.items():
                     if key == "severity":
                         severities[code] = _severity(value, f"{where}: rules.{code}.severity")
+                        configured.add(code)
                     else:
                         options[code][key] = value
-        return FileSettings(frozenset(enabled), severities, options, fmt)
+        return FileSettings(frozenset(enabled), severities, options, fmt, frozenset(configured))
 
 
 def expand_selectors(selectors: Any, where: str) -> set[str]:
@@ -233,3 +238,10 @@ def _validate_option(meta: RuleMeta, key: str, value: Any, where: str) -> None:
         item_type = type(default[0]) if default else str  # list options without a default hold strings
         if not all(isinstance(v, item_type) and not (isinstance(v, bool) and item_type is not bool) for v in value):
             raise ConfigError(f"{where}: expected a list of {item_type.__name__}")
+    kind = meta.option_types.get(key)
+    if kind in ("regex", "regex-list"):
+        for pattern in value if isinstance(value, list) else [value]:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ConfigError(f"{where}: invalid regular expression {pattern!r}: {exc}") from None

@@ -8,13 +8,17 @@ touches this module.
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
 from typing import Any
 
-from .config import Config, FileSettings, load_config
+import orjson
+
+from .config import TOP_LEVEL_KEYS, Config, FileSettings, load_config, validate_table
 from .discovery import discover_files
 from .formats import FORMATS, Detection, detect_file_format, detect_record_format
 from .formats.schemas import validator_for
@@ -34,6 +38,7 @@ class FileResult:
     format_reason: str
     records: int = 0
     findings: list[Finding] = field(default_factory=list)
+    rules_run: list[str] = field(default_factory=list)  # codes that applied to this file
 
 
 @dataclass
@@ -122,11 +127,16 @@ class Engine:
         spec = FORMATS.get(detection.format or "")
         record_checks: list[Implementation] = []
         dataset_checks: list[tuple[Implementation, Any]] = []
+        for code in sorted(settings.enabled):
+            impl = self.implementations[code]
+            if impl.kind == "builtin":
+                result.rules_run.append(code)
         if spec is not None:
             for code in sorted(settings.enabled):
                 impl = self.implementations[code]
-                if not impl.applies_to(spec.name, spec.tags):
+                if impl.kind == "builtin" or not impl.applies_to(spec.name, spec.tags):
                     continue
+                result.rules_run.append(code)
                 if impl.kind == "record":
                     record_checks.append(impl)
                 elif impl.kind == "dataset":
@@ -134,7 +144,8 @@ class Engine:
         validator = validator_for(spec.name) if spec is not None else None
         for record in chain(head, rest):
             for problem in record.problems:
-                emit.raw(problem.code, problem.message, Location(display, record.line or None, problem.column))
+                emit.raw(problem.code, problem.message, Location(display, record.line or None, problem.column),
+                         record if record.is_record else None)
             if not record.is_record:
                 continue
             result.records += 1
@@ -147,9 +158,10 @@ class Engine:
             for impl in record_checks:
                 options = settings.options[impl.code]
                 for hit in impl.target(sample, options):
-                    emit.hit(impl.code, hit, display, record.line)
+                    emit.hit(impl.code, hit, display, record)
             for _, state in dataset_checks:
                 state.add(sample)
+        result.rules_run.sort()
         for impl, state in dataset_checks:
             for hit in state.finish(display):
                 emit.hit(impl.code, hit, display, None)
@@ -167,13 +179,13 @@ class Engine:
             own = detect_record_format(record.data)
             if own.format and own.format != format_name:
                 emit.raw("S012", f"record is in format {own.format} ({own.reason}), but the file is {format_name}",
-                         Location(record.path, record.line))
+                         Location(record.path, record.line), record)
                 return
         for count, (path, message) in enumerate(validator.explain(record.data)):
             if count == MAX_SCHEMA_ERRORS_PER_RECORD:
-                emit.raw("S101", "more schema errors in this record not shown", Location(record.path, record.line))
+                emit.raw("S101", "more schema errors in this record not shown", Location(record.path, record.line), record)
                 break
-            emit.raw("S101", message, Location(record.path, record.line, field=path or None))
+            emit.raw("S101", message, Location(record.path, record.line, field=path or None), record)
 
 
 class _Emitter:
@@ -184,20 +196,39 @@ class _Emitter:
         self.settings = settings
         self.findings: list[Finding] = []
 
-    def raw(self, code: str, message: str, location: Location) -> None:
+    def raw(self, code: str, message: str, location: Location, record: Record | None = None) -> None:
         if code in self.settings.enabled or code == "S000":
             meta = self.rules[code]
-            self.findings.append(Finding(code, self.settings.severities[code], message, location, meta.name))
+            self.findings.append(Finding(code, self.settings.severities[code], message, location, meta.name,
+                                         fingerprint=fingerprint(code, record, location.field)))
 
-    def hit(self, code: str, hit: Hit, path: str, line: int | None) -> None:
+    def hit(self, code: str, hit: Hit, path: str, record: Record | None) -> None:
         if code not in self.settings.enabled:
             return
         meta = self.rules[code]
         severity = self.settings.severities[code]
-        if hit.severity is not None and severity == meta.severity:  # configured severity wins
+        if hit.severity is not None and code not in self.settings.configured_severity:  # configured wins
             severity = hit.severity
-        location = Location(path, hit.line if hit.line is not None else line, None, hit.field)
-        self.findings.append(Finding(code, severity, hit.message, location, meta.name, hit.related, hit.excerpt))
+        line = hit.line if hit.line is not None else (record.line if record is not None else None)
+        location = Location(path, line, None, hit.field)
+        self.findings.append(Finding(code, severity, hit.message, location, meta.name, hit.related, hit.excerpt,
+                                     fingerprint(code, record, hit.field)))
+
+
+def record_key(record: Record) -> str:
+    """Hash of the record's content with sorted keys: the same record anywhere in the file."""
+    if record.data is None:
+        return record.raw_key or f"line:{record.line}"
+    try:
+        canonical = orjson.dumps(record.data, option=orjson.OPT_SORT_KEYS)
+    except TypeError:  # integers beyond 64 bits, lone surrogates: fall back to the stdlib
+        canonical = json.dumps(record.data, sort_keys=True, default=str).encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(canonical, digest_size=8).hexdigest()
+
+
+def fingerprint(code: str, record: Record | None, field: str | None) -> str:
+    subject = record_key(record) if record is not None else "file"
+    return hashlib.blake2b(f"{code}|{subject}|{field or ''}".encode(), digest_size=10).hexdigest()
 
 
 def _take_head(records: Iterator[Record], wanted: int) -> tuple[list[Record], Iterator[Record]]:
@@ -227,4 +258,5 @@ def check(paths: Iterable[str | Path] | str | Path, config: Config | str | Path 
         config = load_config(config, cli=cli)
     elif cli:
         config = Config(config.root, config.source, config.table, {**config.cli, **cli})
+        validate_table(config.cli, "check() arguments", TOP_LEVEL_KEYS)
     return Engine(config).run([str(p) for p in paths])

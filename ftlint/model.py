@@ -69,6 +69,7 @@ class Record:
     data: Any = None
     problems: list[ReadProblem] = field(default_factory=list)
     index: int = 0  # 0-based position among the file's records; -1 for lines that are no record
+    raw_key: str | None = None  # content hash of a line that did not parse (baseline fingerprints)
 
     @property
     def is_record(self) -> bool:
@@ -141,6 +142,9 @@ class Finding:
     rule: str = ""  # the rule's name, e.g. "invalid-json"
     related: tuple[Location, ...] = ()
     excerpt: str | None = None
+    # Stable identity of what was found, independent of the line number: rule + hash of the
+    # normalised record + field. Baselines and SARIF use it, so findings survive re-ordering.
+    fingerprint: str | None = None
 
     def sort_key(self) -> tuple:
         loc = self.location

@@ -8,6 +8,7 @@ per line, so memory does not grow with the file, and an overlong line is drained
 from __future__ import annotations
 
 import codecs
+import hashlib
 import gzip
 import json
 import re
@@ -137,7 +138,8 @@ def _read_jsonl(fh: IO[bytes], display: str, max_line_bytes: int) -> Iterator[Re
             continue
         saw_content = True
         data = parse_json_bytes(raw, problems)
-        yield Record(display, lineno, data, problems, index)
+        raw_key = None if data is not None else hashlib.blake2b(raw.strip(), digest_size=8).hexdigest()
+        yield Record(display, lineno, data, problems, index, raw_key)
         index += 1
     if not saw_content:
         yield Record(display, 1, None, [ReadProblem("S004", "file is empty: no records")], -1)

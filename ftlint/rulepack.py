@@ -41,6 +41,7 @@ class RuleMeta:
     good: str
     options: dict[str, Any] = field(default_factory=dict)
     option_docs: dict[str, str] = field(default_factory=dict)
+    option_types: dict[str, str] = field(default_factory=dict)  # "regex" / "regex-list": validated
     default_enabled: bool = True
     source: str = ""
 
@@ -99,6 +100,7 @@ def load_rules() -> dict[str, RuleMeta]:
                 good=entry["good"],
                 options=options,
                 option_docs=dict(entry.get("option-docs", {})),
+                option_types=dict(entry.get("option-types", {})),
                 default_enabled=entry.get("default", True),
                 source=toml_path.name,
             )

@@ -5,12 +5,17 @@ from collections.abc import Callable
 from typing import TextIO
 
 from ..engine import Report
-from . import json_report, text
+from . import github, gitlab, json_report, junit, sarif, text
 
 Reporter = Callable[[Report, TextIO, dict], None]
 
 REPORTERS: dict[str, Reporter] = {
     "text": text.write,
-    "concise": text.write,
+    "concise": text.write_concise,
     "json": json_report.write,
+    "json-lines": json_report.write_lines,
+    "sarif": sarif.write,
+    "junit": junit.write,
+    "github": github.write,
+    "gitlab": gitlab.write,
 }

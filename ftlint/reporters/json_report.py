@@ -26,6 +26,7 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
         "message": finding.message,
         **_location(finding.location),
         "related": [_location(r) for r in finding.related],
+        "fingerprint": finding.fingerprint,
     }
 
 
@@ -53,3 +54,9 @@ def report_dict(report: Report) -> dict[str, Any]:
 def write(report: Report, out: TextIO, options: dict) -> None:
     json.dump(report_dict(report), out, indent=2, ensure_ascii=False)
     out.write("\n")
+
+
+def write_lines(report: Report, out: TextIO, options: dict) -> None:
+    """One finding per line (like ruff's json-lines): easy to stream into jq or a log store."""
+    for finding in report.findings:
+        out.write(json.dumps(finding_dict(finding), ensure_ascii=False) + "\n")

@@ -28,6 +28,11 @@ def format_finding(finding: Finding, color: bool = False) -> str:
     return f"{finding.location}: {code}{tag} {finding.message}{field}"
 
 
+def write_concise(report: Report, out: TextIO, options: dict) -> None:
+    """Findings and the summary, without the per-file format lines."""
+    write(report, out, {**options, "show_formats": False})
+
+
 def write(report: Report, out: TextIO, options: dict) -> None:
     color = use_color(out)
     quiet = options.get("quiet", False)
