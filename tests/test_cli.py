@@ -296,7 +296,7 @@ def test_json_output(tmp_path):
     ]
     assert report["statistics"] == {"S102": 59, "S101": 1}
     for finding in report["findings"]:
-        assert set(finding) == {"code", "rule", "severity", "message", "path", "line", "column", "field", "related"}
+        assert set(finding) == {"code", "rule", "severity", "message", "path", "line", "column", "field", "related", "fingerprint"}
     [s101] = [f for f in report["findings"] if f["code"] == "S101"]
     assert s101["rule"] == "schema-violation" and s101["severity"] == "error"
     assert (s101["path"], s101["line"], s101["field"], s101["related"]) == ("bad.jsonl", 3, "messages[1].role", [])
