@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +25,7 @@ MAX_SHOWN = 10
 _RESULTS = pytest.StashKey[dict]()
 _CONFIG = pytest.StashKey[Any]()
 _CACHE = pytest.StashKey[dict]()
+_REUSED = pytest.StashKey[set]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -56,7 +58,8 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
         raise pytest.UsageError("--ftlint: no dataset paths; set `paths` in [tool.ftlint] or the `ftlint_paths` ini option")
     config.stash[_CONFIG] = lint_config
     config.stash[_RESULTS] = {}
-    config.stash[_CACHE] = {} if config.getoption("ftlint_no_cache") else config.cache.get(CACHE_KEY, {})
+    config.stash[_CACHE] = {} if config.getoption("ftlint_no_cache") else dict(config.cache.get(CACHE_KEY, {}))
+    config.stash[_REUSED] = set()
     rules = load_rules()
     for path in discover_files([str(base / p) for p in raw_paths], lint_config):
         settings = lint_config.settings_for(path)
@@ -64,6 +67,14 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
         file_node = DatasetFile.from_parent(session, path=path.resolve())
         for family in families:
             items.append(DatasetFamilyItem.from_parent(file_node, name=family, family=family))
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    if _REUSED in config.stash and config.stash[_REUSED]:
+        count = len(config.stash[_REUSED])
+        terminalreporter.write_line(
+            f"ftlint: {count} item{'s' * (count != 1)} passed before on unchanged files and settings "
+            "(content-hash cache; --ftlint-no-cache or --cache-clear re-checks)")
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
@@ -109,18 +120,21 @@ class DatasetFamilyItem(pytest.Item):
         return digest.hexdigest()
 
     def _result(self) -> "FileResult":
+        """Lint the file once for all of its family items (pytest runs them one after another)."""
         results = self.config.stash[_RESULTS]
         if self.path not in results:
             from .engine import Engine
 
-            results[self.path] = Engine(self.config.stash[_CONFIG]).check_file(self.path)
+            shown = os.path.relpath(self.path, self.config.invocation_params.dir)
+            results[self.path] = Engine(self.config.stash[_CONFIG]).check_file(shown if not shown.startswith("..") else self.path)
         return results[self.path]
 
     def runtest(self) -> None:
         cache = self.config.stash[_CACHE]
-        key = f"{self.path}::{self.family}"
+        key = f"{self.path.relative_to(self.config.rootpath) if self.path.is_relative_to(self.config.rootpath) else self.path}::{self.family}"
         fingerprint = self._fingerprint()
         if cache.get(key) == fingerprint:
+            self.config.stash[_REUSED].add(key)
             return  # passed before with the same content and settings
         lint_config: Config = self.config.stash[_CONFIG]
         findings = [f for f in self._result().findings
