@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import Any, Sequence, TextIO
 
 from . import __version__
-from .config import ConfigError, load_config
-from .engine import Engine
+from .baseline import DEFAULT_BASELINE
+from .config import Config, ConfigError, load_config
+from .engine import Engine, Report
 from .formats import FORMATS
 from .rulepack import load_rules
 
@@ -37,18 +38,22 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     check = sub.add_parser("check", help="check dataset files (default command)")
-    check.add_argument("paths", nargs="*", help="files, directories or globs (default: `paths` from config, or .)")
-    check.add_argument("--format", choices=sorted(FORMATS), help="skip detection: treat every file as this format")
-    check.add_argument("--select", type=_codes, action="extend", help="rule codes or prefixes to enable (replaces the default set)")
-    check.add_argument("--extend-select", type=_codes, action="extend", help="rule codes or prefixes to add")
-    check.add_argument("--ignore", type=_codes, action="extend", help="rule codes or prefixes to disable")
-    check.add_argument("--config", help="config file (ftlint.toml or pyproject.toml); default: discovered upward")
+    _add_lint_arguments(check)
     check.add_argument("--output-format", choices=sorted(REPORTERS), default="text")
     check.add_argument("-o", "--output-file", help="write the report here instead of standard output")
     check.add_argument("--fail-on", choices=["error", "warning", "info"], help="lowest severity that fails (default error)")
     check.add_argument("--statistics", action="store_true", help="show the number of findings per rule")
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings")
     check.add_argument("-q", "--quiet", action="store_true", help="print findings only, no per-file or summary lines")
+    check.add_argument("--baseline", metavar="FILE",
+                       help="report only findings not in this baseline (default: `baseline` from config)")
+    check.add_argument("--update-baseline", action="store_true",
+                       help="with a baseline: drop its entries that no longer occur (never adds new findings)")
+
+    baseline = sub.add_parser("baseline", help="record current findings so `check --baseline` reports only new ones")
+    _add_lint_arguments(baseline)
+    baseline.add_argument("--baseline", metavar="FILE",
+                          help=f"file to write (default: `baseline` from config, or {DEFAULT_BASELINE})")
 
     rule = sub.add_parser("rule", help="explain a rule")
     rule.add_argument("code", nargs="?", help="rule code, e.g. S101")
@@ -60,9 +65,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_lint_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options shared by every command that lints: what to check and with which rules."""
+    parser.add_argument("paths", nargs="*", help="files, directories or globs (default: `paths` from config, or .)")
+    parser.add_argument("--format", choices=sorted(FORMATS), help="skip detection: treat every file as this format")
+    parser.add_argument("--select", type=_codes, action="extend", help="rule codes or prefixes to enable (replaces the default set)")
+    parser.add_argument("--extend-select", type=_codes, action="extend", help="rule codes or prefixes to add")
+    parser.add_argument("--ignore", type=_codes, action="extend", help="rule codes or prefixes to disable")
+    parser.add_argument("--config", help="config file (ftlint.toml or pyproject.toml); default: discovered upward")
+    parser.add_argument("--force-exclude", action="store_true",
+                        help="apply `exclude` to files named on the command line too (for pre-commit)")
+    parser.add_argument("--no-cache", action="store_true", help="lint every file even if unchanged since the last run")
+    parser.add_argument("--cache-dir", help="where to keep the result cache (default: .ftlint_cache next to the config)")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] not in {"check", "rule", "rules", "formats", "-h", "--help", "--version"}:
+    if argv and argv[0] not in {"check", "baseline", "rule", "rules", "formats", "-h", "--help", "--version"}:
         argv.insert(0, "check")  # `ftlint data/` means `ftlint check data/`
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -71,6 +90,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.command is None:
                 args = parser.parse_args(["check"])
             return _check(args)
+        if args.command == "baseline":
+            return _write_baseline(args)
         if args.command == "rule":
             return _rule(args, sys.stdout)
         if args.command == "rules":
@@ -83,12 +104,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
 
 
-def _check(args: argparse.Namespace) -> int:
-    from .reporters import REPORTERS
+def _lint(args: argparse.Namespace) -> tuple[Config, Report]:
+    """Load the configuration and lint the requested paths (shared by check and baseline)."""
+    from .cache import ResultCache
 
     cli: dict[str, Any] = {}
-    for key in ("select", "extend_select", "ignore", "format", "fail_on"):
-        value = getattr(args, key)
+    for key in ("select", "extend_select", "ignore", "format", "fail_on", "baseline", "cache_dir"):
+        value = getattr(args, key, None)
         if value is not None:
             cli[key.replace("_", "-")] = value
     config = load_config(args.config, cli=cli)
@@ -96,7 +118,26 @@ def _check(args: argparse.Namespace) -> int:
     if args.paths or config.paths:
         base = Path.cwd() if args.paths else config.root
         paths = [str(base / p) if not Path(p).is_absolute() and not args.paths else p for p in paths]
-    report = Engine(config).run(paths)
+    cache = None if args.no_cache else ResultCache(config.cache_dir)
+    return config, Engine(config, cache).run(paths, force_exclude=args.force_exclude)
+
+
+def _check(args: argparse.Namespace) -> int:
+    from .baseline import apply_baseline, load_baseline, prune_stale, write_baseline
+    from .reporters import REPORTERS
+
+    config, report = _lint(args)
+    if args.update_baseline and config.baseline is None:
+        raise ConfigError("--update-baseline needs a baseline: pass --baseline FILE or set `baseline` in the config")
+    if config.baseline is not None:
+        baseline = load_baseline(config.baseline)
+        outcome = apply_baseline(report, baseline)
+        report.baselined, report.stale = outcome.baselined, outcome.stale
+        if args.update_baseline and outcome.stale:
+            write_baseline(prune_stale(baseline, outcome))
+            report.stale = []
+            print(f"ftlint: removed {sum(e.count for _, _, e in outcome.stale)} stale entries from {config.baseline}",
+                  file=sys.stderr)
     options = {"quiet": args.quiet, "statistics": args.statistics}
     if args.output_file:
         try:
@@ -112,6 +153,23 @@ def _check(args: argparse.Namespace) -> int:
     if args.exit_zero or report.ok:
         return EXIT_CLEAN
     return EXIT_FINDINGS
+
+
+def _write_baseline(args: argparse.Namespace) -> int:
+    from .baseline import baseline_from_report, write_baseline
+
+    config, report = _lint(args)
+    path = config.baseline or Path(DEFAULT_BASELINE)
+    if report.input_error:
+        for finding in report.by_rule("S000"):
+            print(f"ftlint: error: {finding.location}: {finding.message}", file=sys.stderr)
+        return EXIT_ERROR
+    baseline = baseline_from_report(report, path)
+    write_baseline(baseline)
+    count = sum(entry.count for entry in baseline.entries.values())
+    print(f"ftlint: wrote {count} finding{'s' * (count != 1)} from {len(report.files)} "
+          f"file{'s' * (len(report.files) != 1)} to {path}")
+    return EXIT_CLEAN
 
 
 def _rule(args: argparse.Namespace, out: TextIO) -> int:

@@ -17,7 +17,7 @@ from .model import Severity
 from .rulepack import RuleMeta, load_rules, tomllib
 
 TOP_LEVEL_KEYS = {"select", "extend-select", "ignore", "fail-on", "format", "exclude", "extend-exclude",
-                  "rules", "per-file", "paths"}
+                  "rules", "per-file", "paths", "baseline", "cache-dir"}
 PER_FILE_KEYS = {"select", "extend-select", "ignore", "format", "rules"}
 DEFAULT_EXCLUDE = (".git", ".venv", "venv", "node_modules", "__pycache__", ".ftlint_cache", ".pytest_cache",
                    "dataset_info.json", "package.json", "package-lock.json", "tsconfig.json")
@@ -54,6 +54,21 @@ class Config:
     @property
     def paths(self) -> list[str]:
         return list(self.table.get("paths", []))
+
+    @property
+    def baseline(self) -> Path | None:
+        """Baseline file from the command line, or from the config (relative to the config file)."""
+        if self.cli.get("baseline"):
+            return Path(self.cli["baseline"])
+        if self.table.get("baseline"):
+            return self.root / self.table["baseline"]
+        return None
+
+    @property
+    def cache_dir(self) -> Path:
+        if self.cli.get("cache-dir"):
+            return Path(self.cli["cache-dir"])
+        return self.root / self.table.get("cache-dir", ".ftlint_cache")
 
     @property
     def exclude(self) -> list[str]:
@@ -205,6 +220,9 @@ def validate_table(table: dict[str, Any], where: str, allowed: set[str]) -> None
     for key in ("select", "extend-select", "ignore", "exclude", "extend-exclude", "paths"):
         if key in table and not (isinstance(table[key], list) and all(isinstance(v, str) for v in table[key])):
             raise ConfigError(f"{where}: {key} must be a list of strings")
+    for key in ("baseline", "cache-dir"):
+        if key in table and not isinstance(table[key], str):
+            raise ConfigError(f"{where}: {key} must be a path (a string)")
     if "format" in table and not (isinstance(table["format"], str) and table["format"] in FORMATS):
         raise ConfigError(f"{where}: unknown format {table['format']!r} (known: {', '.join(FORMATS)})")
     if "per-file" in table and not isinstance(table["per-file"], dict):

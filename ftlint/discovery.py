@@ -11,7 +11,7 @@ from .readers import is_dataset_file
 _GLOB_CHARS = set("*?[")
 
 
-def discover_files(paths: Iterable[str], config: Config) -> list[Path]:
+def discover_files(paths: Iterable[str], config: Config, force_exclude: bool = False) -> list[Path]:
     """Explicit files are always checked (pre-commit passes them one by one); directories are
     searched for dataset suffixes minus `exclude`; globs must match something."""
     found: dict[Path, None] = {}
@@ -21,6 +21,8 @@ def discover_files(paths: Iterable[str], config: Config) -> list[Path]:
             for candidate in _search(path, config):
                 found.setdefault(candidate, None)
         elif path.exists() or not (_GLOB_CHARS & set(raw)):
+            if force_exclude and config.is_excluded(path):
+                continue  # pre-commit names files one by one; --force-exclude still honours `exclude`
             found.setdefault(path, None)  # a missing file becomes a located "file not found" finding
         else:
             matches = sorted(Path(m) for m in glob.glob(raw, recursive=True))

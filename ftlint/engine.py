@@ -47,6 +47,8 @@ class Report:
 
     files: list[FileResult]
     fail_on: Severity = Severity.ERROR
+    baselined: int = 0  # findings hidden by a baseline
+    stale: list[Any] = field(default_factory=list)  # baseline entries that no longer occur
 
     @functools.cached_property
     def findings(self) -> list[Finding]:
@@ -82,8 +84,9 @@ class Report:
 
 
 class Engine:
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, cache: Any = None) -> None:
         self.config = config
+        self.cache = cache  # a ftlint.cache.ResultCache, or None
         self.rules = load_rules()
         self.implementations = discover()
         missing = sorted(set(self.rules) - set(self.implementations))
@@ -93,14 +96,25 @@ class Engine:
 
     # ------------------------------------------------------------------ public
 
-    def run(self, paths: Iterable[str]) -> Report:
-        files = discover_files(paths, self.config)
+    def run(self, paths: Iterable[str], force_exclude: bool = False) -> Report:
+        files = discover_files(paths, self.config, force_exclude)
         return Report([self.check_file(path) for path in files], self.config.fail_on)
 
     def check_file(self, path: str | Path) -> FileResult:
         settings = self.config.settings_for(path)
-        emit = _Emitter(self.rules, settings)
         display = str(path)
+        key = self.cache.key(Path(path), display, settings) if self.cache is not None else None
+        if key is not None:
+            cached = self.cache.get(key)
+            if cached is not None:
+                return cached
+        result = self._lint_file(path, display, settings)
+        if key is not None and not any(f.code == "S000" for f in result.findings):
+            self.cache.put(key, result)
+        return result
+
+    def _lint_file(self, path: str | Path, display: str, settings: FileSettings) -> FileResult:
+        emit = _Emitter(self.rules, settings)
         max_line = settings.options.get("S007", {}).get("max-bytes", DEFAULT_MAX_LINE_BYTES)
         records = read_records(path, max_line_bytes=max_line)
         try:

@@ -283,11 +283,11 @@ def test_json_output(tmp_path):
     result = ftlint("check", "bad.jsonl", "clean.jsonl", "--output-format", "json", cwd=tmp_path)
     assert result.returncode == 1
     report = json.loads(result.stdout)
-    assert set(report) == {"version", "tool", "summary", "files", "findings", "statistics"}
+    assert set(report) == {"version", "tool", "summary", "files", "findings", "statistics", "stale_baseline_entries"}
     assert report["version"] == 1
     assert report["tool"]["name"] == "ftlint" and report["tool"]["version"]
     assert report["summary"] == {"files": 2, "records": 120, "findings": 60, "errors": 1, "warnings": 59,
-                                 "infos": 0, "fail_on": "error", "ok": False}
+                                 "infos": 0, "fail_on": "error", "ok": False, "baselined": 0}
     assert report["files"] == [
         {"path": "bad.jsonl", "format": "openai-chat", "records": 60,
          "format_reason": "keys messages, last turn assistant in 50 of 50 records sampled"},

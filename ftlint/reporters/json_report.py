@@ -41,7 +41,12 @@ def report_dict(report: Report) -> dict[str, Any]:
             **{f"{name}s": count for name, count in report.counts_by_severity().items()},
             "fail_on": str(report.fail_on),
             "ok": report.ok,
+            "baselined": report.baselined,
         },
+        "stale_baseline_entries": [
+            {"path": file, "fingerprint": fp, "code": entry.code, "count": entry.count, "message": entry.message}
+            for file, fp, entry in report.stale
+        ],
         "files": [
             {"path": r.path, "format": r.format, "format_reason": r.format_reason, "records": r.records}
             for r in report.files

@@ -42,6 +42,10 @@ def write(report: Report, out: TextIO, options: dict) -> None:
             out.write(f"{result.path}: {fmt} ({result.format_reason}), {result.records} records\n")
     for finding in report.findings:
         out.write(format_finding(finding, color) + "\n")
+    if not quiet:
+        for file, _, entry in report.stale:
+            times = f" ({entry.count} times)" if entry.count > 1 else ""
+            out.write(f"{file}: stale baseline entry{times}: {entry.code} {entry.message}\n")
     if options.get("statistics"):
         write_statistics(report, out)
     if not quiet:
@@ -58,8 +62,15 @@ def summary_line(report: Report) -> str:
     counts = report.counts_by_severity()
     files = len(report.files)
     head = f"Checked {report.records} records in {files} file{'s' * (files != 1)}"
+    tail = ""
+    if report.baselined:
+        tail += f" {report.baselined} baselined finding{'s' * (report.baselined != 1)} not shown."
+    if report.stale:
+        stale = sum(entry.count for _, _, entry in report.stale)
+        tail += (f" {stale} baseline entr{'ies no longer occur' if stale != 1 else 'y no longer occurs'}:"
+                 " refresh with --update-baseline.")
     if not any(counts.values()):
-        return f"{head}: all checks passed."
+        return f"{head}: all checks passed.{tail}"
     parts = [f"{n} {name}{'s' * (n != 1)}" for name, n in counts.items() if n]
     verdict = "passed" if report.ok else "failed"
-    return f"{head}: {', '.join(parts)} ({verdict}, fail-on = {report.fail_on})."
+    return f"{head}: {', '.join(parts)} ({verdict}, fail-on = {report.fail_on}).{tail}"
