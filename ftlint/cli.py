@@ -26,6 +26,14 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_ERROR, f"ftlint: error: {message}\n")
 
 
+def _format_list(value: str) -> list[str]:
+    names = [part.strip() for part in value.split(",") if part.strip()]
+    unknown = [name for name in names if name not in FORMATS]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(f"unknown format {', '.join(unknown) or value!r} (see `ftlint formats`)")
+    return names
+
+
 def _codes(value: str) -> list[str]:
     return [part.strip() for part in value.split(",") if part.strip()]
 
@@ -68,7 +76,8 @@ def build_parser() -> argparse.ArgumentParser:
 def _add_lint_arguments(parser: argparse.ArgumentParser) -> None:
     """Options shared by every command that lints: what to check and with which rules."""
     parser.add_argument("paths", nargs="*", help="files, directories or globs (default: `paths` from config, or .)")
-    parser.add_argument("--format", choices=sorted(FORMATS), help="skip detection: treat every file as this format")
+    parser.add_argument("--format", type=_format_list, metavar="FORMAT[,FORMAT...]",
+                        help="treat every file as this format (skips detection), or detect only among these")
     parser.add_argument("--select", type=_codes, action="extend", help="rule codes or prefixes to enable (replaces the default set)")
     parser.add_argument("--extend-select", type=_codes, action="extend", help="rule codes or prefixes to add")
     parser.add_argument("--ignore", type=_codes, action="extend", help="rule codes or prefixes to disable")

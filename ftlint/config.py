@@ -34,7 +34,8 @@ class FileSettings:
     enabled: frozenset[str]
     severities: dict[str, Severity]
     options: dict[str, dict[str, Any]]
-    format: str | None = None
+    # One format name forces it; several restrict detection to them (pre-commit presets).
+    format: tuple[str, ...] | None = None
     # Codes whose severity the user set: it then wins over a rule's own two-level severities.
     configured_severity: frozenset[str] = frozenset()
 
@@ -105,7 +106,8 @@ class Config:
                 enabled = expand_selectors(layer["select"], f"{where}: select")
             enabled |= expand_selectors(layer.get("extend-select", []), f"{where}: extend-select")
             enabled -= expand_selectors(layer.get("ignore", []), f"{where}: ignore")
-            fmt = layer.get("format", fmt)
+            if "format" in layer:
+                fmt = parse_formats(layer["format"], where)
             for code, table in layer.get("rules", {}).items():
                 for key, value in table.items():
                     if key == "severity":
@@ -114,6 +116,19 @@ class Config:
                     else:
                         options[code][key] = value
         return FileSettings(frozenset(enabled), severities, options, fmt, frozenset(configured))
+
+
+def parse_formats(value: Any, where: str) -> tuple[str, ...]:
+    """A format name, a comma-separated string or a list of names."""
+    names = value.split(",") if isinstance(value, str) else value
+    if not isinstance(names, list | tuple) or not names:
+        raise ConfigError(f"{where}: format must be a format name or a list of them")
+    result = []
+    for name in names:
+        if not isinstance(name, str) or name.strip() not in FORMATS:
+            raise ConfigError(f"{where}: unknown format {name!r} (known: {', '.join(FORMATS)})")
+        result.append(name.strip())
+    return tuple(dict.fromkeys(result))
 
 
 def expand_selectors(selectors: Any, where: str) -> set[str]:
@@ -223,8 +238,8 @@ def validate_table(table: dict[str, Any], where: str, allowed: set[str]) -> None
     for key in ("baseline", "cache-dir"):
         if key in table and not isinstance(table[key], str):
             raise ConfigError(f"{where}: {key} must be a path (a string)")
-    if "format" in table and not (isinstance(table["format"], str) and table["format"] in FORMATS):
-        raise ConfigError(f"{where}: unknown format {table['format']!r} (known: {', '.join(FORMATS)})")
+    if "format" in table:
+        parse_formats(table["format"], where)
     if "per-file" in table and not isinstance(table["per-file"], dict):
         raise ConfigError(f"{where}: per-file must be a table of glob = {{...}}")
     if "rules" in table and not isinstance(table["rules"], dict):

@@ -183,9 +183,9 @@ class Engine:
 
     def _detect(self, head: list[Record], settings: FileSettings) -> Detection:
         forced = settings.format
-        if forced:
-            return Detection(forced, "set by configuration or --format", (forced,))
-        return detect_file_format(r.data for r in head if r.data is not None)
+        if forced and len(forced) == 1:
+            return Detection(forced[0], "set by configuration or --format", forced)
+        return detect_file_format((r.data for r in head if r.data is not None), forced)
 
     def _explain_invalid(self, record: Record, format_name: str, validator: Any, emit: "_Emitter") -> None:
         spec = FORMATS[format_name]

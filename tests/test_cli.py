@@ -224,7 +224,7 @@ def test_unknown_format_value_exits_two(tmp_path):
     clean_file(tmp_path / "clean.jsonl", n=1)
     result = ftlint("check", "clean.jsonl", "--format", "openai", cwd=tmp_path)
     assert result.returncode == 2
-    assert "ftlint: error: argument --format: invalid choice: 'openai'" in result.stderr
+    assert "ftlint: error: argument --format: unknown format 'openai'" in result.stderr
     assert result.stdout == ""
 
 
@@ -380,7 +380,7 @@ def test_force_color(tmp_path):
     ('select = ["S9"]\n', "select"),
     ('format = "nope"\n', "unknown format 'nope'"),
     ('[rules.S102]\nseverity = "loud"\n', "rules.S102.severity"),
-    ('format = ["alpaca"]\n', "unknown format"),
+    ('format = ["alpaca", "alpacas"]\n', "unknown format"),
     ('rules = 1\n', "rules"),
     ('select = [\n', "invalid TOML"),
 ])

@@ -339,7 +339,7 @@ def test_per_file_format(tmp_path, monkeypatch):
     (tmp_path / "ftlint.toml").write_text('[per-file."prompts/*"]\nformat = "trl-text"\n')
     monkeypatch.chdir(tmp_path)
     config = load_config()
-    assert config.settings_for(tmp_path / "prompts" / "p.jsonl").format == "trl-text"
+    assert config.settings_for(tmp_path / "prompts" / "p.jsonl").format == ("trl-text",)
     assert config.settings_for(tmp_path / "other" / "p.jsonl").format is None
     forced, detected = check(["prompts/p.jsonl", "other/p.jsonl"]).files
     assert forced.format == "trl-text" and forced.format_reason == "set by configuration or --format"
@@ -353,8 +353,8 @@ def test_top_level_format_with_per_file_exception(tmp_path, monkeypatch):
         'format = "openai-chat"\n[per-file."*.alpaca.jsonl"]\nformat = "alpaca"\n')
     monkeypatch.chdir(tmp_path)
     config = load_config()
-    assert config.settings_for(tmp_path / "x.jsonl").format == "openai-chat"
-    assert config.settings_for(tmp_path / "sub" / "x.alpaca.jsonl").format == "alpaca"
+    assert config.settings_for(tmp_path / "x.jsonl").format == ("openai-chat",)
+    assert config.settings_for(tmp_path / "sub" / "x.alpaca.jsonl").format == ("alpaca",)
 
 
 def test_per_file_rule_options_and_severity(tmp_path, monkeypatch):
@@ -482,7 +482,7 @@ CONFIG_ERRORS = [
     pytest.param('exclude = "x"\n', ["exclude", "list of strings"], id="exclude-not-a-list"),
     pytest.param('paths = "data"\n', ["paths", "list of strings"], id="paths-not-a-list"),
     pytest.param('format = "openai"\n', ["unknown format", "'openai'"], id="unknown-format"),
-    pytest.param('format = ["alpaca"]\n', ["unknown format"], id="format-not-a-string"),
+    pytest.param('format = ["alpaca", 3]\n', ["unknown format"], id="format-list-with-a-non-string"),
     pytest.param('[rules.S102]\nseverity = "fatal"\n', ["rules.S102.severity", "'fatal'"], id="bad-severity"),
     pytest.param('fail-on = "fatal"\n', ["fail-on", "'fatal'"], id="bad-fail-on"),
     pytest.param('per-file = 1\n', ["per-file", "table"], id="per-file-not-a-table"),

@@ -29,14 +29,16 @@ def _keys_text(keys: Iterable[str]) -> str:
     return ", ".join(keys) if keys else "(none)"
 
 
-def detect_record_format(data: dict) -> Detection:
+def detect_record_format(data: dict, candidates: Iterable[str] | None = None) -> Detection:
     keys = set(data)
     scored: list[tuple[int, FormatSpec]] = []
-    for spec in FORMATS.values():
+    specs = FORMATS.values() if candidates is None else [FORMATS[name] for name in candidates]
+    for spec in specs:
         if spec.required <= keys:
             scored.append((len(keys & spec.known_keys), spec))
     if not scored:
-        return Detection(None, f"no known format has keys {_keys_text(keys)}")
+        among = "known format" if candidates is None else f"format among {', '.join(candidates)}"
+        return Detection(None, f"no {among} has keys {_keys_text(keys)}")
     best = max(score for score, _ in scored)
     top = [spec for score, spec in scored if score == best]
     if len(top) > 1:
@@ -57,8 +59,9 @@ def detect_record_format(data: dict) -> Detection:
     return Detection(spec.name, why, (spec.name,))
 
 
-def detect_file_format(samples: Iterable[dict]) -> Detection:
+def detect_file_format(samples: Iterable[dict], candidates: Iterable[str] | None = None) -> Detection:
     """Detect the format of a file from its first records (the caller decides how many)."""
+    candidates = tuple(candidates) if candidates is not None else None
     votes: Counter[str] = Counter()
     reasons: dict[str, str] = {}
     ambiguous: Detection | None = None
@@ -66,7 +69,7 @@ def detect_file_format(samples: Iterable[dict]) -> Detection:
     total = 0
     for data in samples:
         total += 1
-        detection = detect_record_format(data)
+        detection = detect_record_format(data, candidates)
         if detection.format:
             votes[detection.format] += 1
             reasons.setdefault(detection.format, detection.reason)
