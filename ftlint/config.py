@@ -17,7 +17,8 @@ from .model import Severity
 from .rulepack import RuleMeta, load_rules, tomllib
 
 TOP_LEVEL_KEYS = {"select", "extend-select", "ignore", "fail-on", "format", "exclude", "extend-exclude",
-                  "rules", "per-file", "paths", "baseline", "cache-dir"}
+                  "rules", "per-file", "paths", "baseline", "cache-dir", "splits"}
+SPLIT_SETTINGS = {"locked-test"}  # keys of [splits] that are settings, not split names
 PER_FILE_KEYS = {"select", "extend-select", "ignore", "format", "rules"}
 DEFAULT_EXCLUDE = (".git", ".venv", "venv", "node_modules", "__pycache__", ".ftlint_cache", ".pytest_cache",
                    "dataset_info.json", "package.json", "package-lock.json", "tsconfig.json")
@@ -55,6 +56,24 @@ class Config:
     @property
     def paths(self) -> list[str]:
         return list(self.table.get("paths", []))
+
+    @property
+    def splits(self) -> dict[str, list[str]]:
+        """Split name -> globs (train, validation, test, benchmarks, or any name the user picks)."""
+        table = self.table.get("splits", {})
+        return {name: list(globs) for name, globs in table.items() if name not in SPLIT_SETTINGS}
+
+    @property
+    def split_settings(self) -> dict[str, Any]:
+        return {key: value for key, value in self.table.get("splits", {}).items() if key in SPLIT_SETTINGS}
+
+    def split_of(self, path: str | Path) -> str | None:
+        """The first split whose globs match the file; a file in no split is None."""
+        rel = _relative(Path(path), self.root)
+        for name, globs in self.splits.items():
+            if any(_glob_match(rel, glob) for glob in globs):
+                return name
+        return None
 
     @property
     def baseline(self) -> Path | None:
@@ -235,6 +254,8 @@ def validate_table(table: dict[str, Any], where: str, allowed: set[str]) -> None
     for key in ("select", "extend-select", "ignore", "exclude", "extend-exclude", "paths"):
         if key in table and not (isinstance(table[key], list) and all(isinstance(v, str) for v in table[key])):
             raise ConfigError(f"{where}: {key} must be a list of strings")
+    if "splits" in table:
+        _validate_splits(table["splits"], where)
     for key in ("baseline", "cache-dir"):
         if key in table and not isinstance(table[key], str):
             raise ConfigError(f"{where}: {key} must be a path (a string)")
@@ -252,6 +273,17 @@ def validate_table(table: dict[str, Any], where: str, allowed: set[str]) -> None
             raise ConfigError(f"{where}: rules.{code} must be a table of options")
         for key, value in options.items():
             _validate_option(rules[code], key, value, f"{where}: rules.{code}.{key}")
+
+
+def _validate_splits(splits: Any, where: str) -> None:
+    if not isinstance(splits, dict):
+        raise ConfigError(f"{where}: splits must be a table of name = [globs]")
+    for name, value in splits.items():
+        if name == "locked-test":
+            if not isinstance(value, bool):
+                raise ConfigError(f"{where}: splits.locked-test must be true or false")
+        elif not (isinstance(value, list) and value and all(isinstance(v, str) for v in value)):
+            raise ConfigError(f"{where}: splits.{name} must be a non-empty list of globs")
 
 
 def _validate_option(meta: RuleMeta, key: str, value: Any, where: str) -> None:

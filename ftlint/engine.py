@@ -24,7 +24,7 @@ from .formats import FORMATS, Detection, detect_file_format, detect_record_forma
 from .formats.schemas import validator_for
 from .model import Finding, Hit, Location, Record, Severity
 from .readers import DEFAULT_MAX_LINE_BYTES, UnreadableFile, read_records
-from .registry import Implementation, discover
+from .registry import Implementation, RunContext, discover
 from .rulepack import load_rules
 
 DETECTION_SAMPLE = 50
@@ -47,12 +47,15 @@ class Report:
 
     files: list[FileResult]
     fail_on: Severity = Severity.ERROR
+    # Run-wide findings that belong to no single checked file (rare: most name the file they are in).
+    run_findings: list[Finding] = field(default_factory=list)
     baselined: int = 0  # findings hidden by a baseline
     stale: list[Any] = field(default_factory=list)  # baseline entries that no longer occur
 
     @functools.cached_property
     def findings(self) -> list[Finding]:
-        return sorted(chain.from_iterable(f.findings for f in self.files), key=Finding.sort_key)
+        return sorted(chain(chain.from_iterable(f.findings for f in self.files), self.run_findings),
+                      key=Finding.sort_key)
 
     @property
     def records(self) -> int:
@@ -98,28 +101,61 @@ class Engine:
 
     def run(self, paths: Iterable[str], force_exclude: bool = False) -> Report:
         files = discover_files(paths, self.config, force_exclude)
-        return Report([self.check_file(path) for path in files], self.config.fail_on)
+        run_checks = self._start_run_checks()
+        results = [self.check_file(path, run_checks) for path in files]
+        return Report(results, self.config.fail_on, self._finish_run_checks(run_checks, results))
 
-    def check_file(self, path: str | Path) -> FileResult:
+    def _start_run_checks(self) -> list[tuple[Implementation, Any]]:
+        """Run-wide rules use the configuration's top-level settings (per-file ones don't apply)."""
+        settings = self.config.settings_for(self.config.root / "__ftlint_run__")
+        context = RunContext(self.config.splits, self.config.split_settings, str(self.config.root))
+        return [(impl, impl.target(settings.options[code], context))
+                for code in sorted(settings.enabled)
+                if (impl := self.implementations[code]).kind == "run"]
+
+    def _finish_run_checks(self, run_checks: list[tuple[Implementation, Any]],
+                           results: list[FileResult]) -> list[Finding]:
+        settings = self.config.settings_for(self.config.root / "__ftlint_run__")
+        emit = _Emitter(self.rules, settings)
+        by_path = {r.path: r for r in results}
+        for impl, state in run_checks:
+            for hit in state.finish():
+                emit.hit(impl.code, hit, hit.path or str(self.config.root), None)
+        leftover = []
+        for finding in emit.findings:
+            target = by_path.get(finding.location.path)
+            if target is not None:
+                target.findings.append(finding)
+            else:
+                leftover.append(finding)
+        return leftover
+
+    def check_file(self, path: str | Path, run_checks: list[tuple[Implementation, Any]] | None = None) -> FileResult:
         settings = self.config.settings_for(path)
         display = str(path)
-        key = self.cache.key(Path(path), display, settings) if self.cache is not None else None
+        feeds = self._feeds(run_checks or [], path)
+        # Run-wide rules need every sample, which a cached result cannot replay.
+        use_cache = self.cache is not None and not feeds
+        key = self.cache.key(Path(path), display, settings) if use_cache else None
         if key is not None:
             cached = self.cache.get(key)
             if cached is not None:
                 return cached
-        result = self._lint_file(path, display, settings)
+        result = self._lint_file(path, display, settings, feeds)
         if key is not None and not any(f.code == "S000" for f in result.findings):
             self.cache.put(key, result)
         return result
 
-    def _lint_file(self, path: str | Path, display: str, settings: FileSettings) -> FileResult:
+    def _feeds(self, run_checks: list[tuple[Implementation, Any]], path: str | Path) -> "_RunFeeds":
+        return _RunFeeds(run_checks, self.config.split_of(path)) if run_checks else _RunFeeds([], None)
+
+    def _lint_file(self, path: str | Path, display: str, settings: FileSettings, feeds: "_RunFeeds") -> FileResult:
         emit = _Emitter(self.rules, settings)
         max_line = settings.options.get("S007", {}).get("max-bytes", DEFAULT_MAX_LINE_BYTES)
         records = read_records(path, max_line_bytes=max_line)
         try:
             head, rest = _take_head(records, DETECTION_SAMPLE)
-            result = self._check_stream(display, settings, emit, head, rest)
+            result = self._check_stream(display, settings, emit, head, rest, feeds)
         except UnreadableFile as exc:
             result = FileResult(display, None, "file could not be read")
             emit.raw("S000", str(exc).removeprefix(f"{display}: "), Location(display))
@@ -129,7 +165,7 @@ class Engine:
     # ------------------------------------------------------------------ internals
 
     def _check_stream(self, display: str, settings: FileSettings, emit: "_Emitter",
-                      head: list[Record], rest: Iterator[Record]) -> FileResult:
+                      head: list[Record], rest: Iterator[Record], feeds: "_RunFeeds") -> FileResult:
         detection = self._detect(head, settings)
         result = FileResult(display, detection.format, detection.reason)
         if detection.format is None:
@@ -155,6 +191,7 @@ class Engine:
                     record_checks.append(impl)
                 elif impl.kind == "dataset":
                     dataset_checks.append((impl, impl.target(settings.options[code])))
+        run_states = feeds.states_for(spec) if spec is not None else []
         validator = validator_for(spec.name) if spec is not None else None
         for record in chain(head, rest):
             for problem in record.problems:
@@ -175,6 +212,8 @@ class Engine:
                     emit.hit(impl.code, hit, display, record)
             for _, state in dataset_checks:
                 state.add(sample)
+            for state in run_states:
+                state.add(sample, feeds.split)
         result.rules_run.sort()
         for impl, state in dataset_checks:
             for hit in state.finish(display):
@@ -200,6 +239,20 @@ class Engine:
                 emit.raw("S101", "more schema errors in this record not shown", Location(record.path, record.line), record)
                 break
             emit.raw("S101", message, Location(record.path, record.line, field=path or None), record)
+
+
+class _RunFeeds:
+    """The run-wide rule states one file feeds, with the file's split."""
+
+    def __init__(self, run_checks: list[tuple[Implementation, Any]], split: str | None) -> None:
+        self.run_checks = run_checks
+        self.split = split
+
+    def __bool__(self) -> bool:
+        return bool(self.run_checks)
+
+    def states_for(self, spec: Any) -> list[Any]:
+        return [state for impl, state in self.run_checks if impl.applies_to(spec.name, spec.tags)]
 
 
 class _Emitter:

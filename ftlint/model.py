@@ -131,6 +131,7 @@ class Hit:
     related: tuple[Location, ...] = ()
     excerpt: str | None = None
     severity: Severity | None = None  # for rules with two levels (e.g. error below 10, warning below 50)
+    path: str | None = None  # run-wide rules (duplicates across files, leakage) say which file
 
 
 @dataclass(slots=True)

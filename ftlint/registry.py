@@ -25,10 +25,32 @@ class DatasetCheck(Protocol):
     def finish(self, path: str) -> Iterable[Hit]: ...
 
 
+class RunCheck(Protocol):
+    """State kept across every file of a run (duplicates across files, split leakage).
+
+    `split` is the file's split name from `[tool.ftlint.splits]` (None when unassigned); hits
+    name their file in `Hit.path`. State must stay compact: hashes and sketches, not records.
+    """
+
+    def __init__(self, options: dict[str, Any], context: "RunContext") -> None: ...
+    def add(self, sample: Sample, split: str | None) -> None: ...
+    def merge(self, other: "RunCheck") -> None: ...
+    def finish(self) -> Iterable[Hit]: ...
+
+
+@dataclass(frozen=True)
+class RunContext:
+    """What a run-wide rule may know about the run besides its samples."""
+
+    splits: dict[str, list[str]]  # split name -> globs, as configured
+    settings: dict[str, Any]  # other `[tool.ftlint.splits]` settings (e.g. locked-test)
+    root: str  # the configuration's directory
+
+
 @dataclass(frozen=True)
 class Implementation:
     code: str
-    kind: str  # "record", "dataset" or "builtin" (reported by the reader or the engine itself)
+    kind: str  # "record", "dataset" (per file), "run" (across files) or "builtin" (reader/engine)
     target: Any = None
     formats: frozenset[str] | None = None  # format names or tags; None = every format
 
@@ -55,6 +77,13 @@ def record_rule(code: str, formats: Iterable[str] | None = None) -> Callable[[Re
 def dataset_rule(code: str, formats: Iterable[str] | None = None) -> Callable[[type], type]:
     def wrap(cls: type) -> type:
         _register(Implementation(code, "dataset", cls, frozenset(formats) if formats else None))
+        return cls
+    return wrap
+
+
+def run_rule(code: str, formats: Iterable[str] | None = None) -> Callable[[type], type]:
+    def wrap(cls: type) -> type:
+        _register(Implementation(code, "run", cls, frozenset(formats) if formats else None))
         return cls
     return wrap
 
