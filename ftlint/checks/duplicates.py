@@ -1,0 +1,122 @@
+"""Family D: exact duplicates over a normalised text view (whole record, prompt, response).
+
+State per record is one 64-bit hash and one packed location; clusters keep their members'
+locations only once a hash repeats, so memory grows with distinct records, not with text.
+Duplicates are counted within a group: the files of one split, or a file that is in no split.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from ..model import Hit, Location, Sample
+from ..registry import RunContext, run_rule
+from ..textview import Normalisation, raw_view, view_hash
+
+_LINE_BITS = 40  # a packed location is (file index << 40) | line
+
+
+class LocationTable:
+    """Interns file paths so a location costs one Python int."""
+
+    def __init__(self) -> None:
+        self.paths: list[str] = []
+        self._index: dict[str, int] = {}
+
+    def pack(self, path: str, line: int) -> int:
+        index = self._index.get(path)
+        if index is None:
+            index = self._index[path] = len(self.paths)
+            self.paths.append(path)
+        return (index << _LINE_BITS) | line
+
+    def unpack(self, packed: int) -> Location:
+        return Location(self.paths[packed >> _LINE_BITS], packed & ((1 << _LINE_BITS) - 1))
+
+
+class ExactDuplicates:
+    scope = "record"
+    noun = "record"
+
+    def __init__(self, options: dict[str, Any], context: RunContext) -> None:
+        self.options = options
+        self.how = Normalisation.from_options(options)
+        self.locations = LocationTable()
+        self.first: dict[tuple[str, int], int] = {}  # (group, hash) -> packed first location
+        self.clusters: dict[tuple[str, int], list[int]] = {}  # only hashes seen twice or more
+        self.first_whole: dict[tuple[str, int], int] = {}  # whole-record hash of each first occurrence
+        self.totals: dict[str, int] = {}  # group -> records seen
+        self.group_paths: dict[str, str] = {}  # group -> a path to report the rate on
+
+    def add(self, sample: Sample, split: str | None) -> None:
+        record = sample.record
+        group = split or record.path
+        self.totals[group] = self.totals.get(group, 0) + 1
+        self.group_paths.setdefault(group, record.path)
+        if self.scope != "record" and not raw_view(sample, self.scope).strip():
+            return  # no prompt (or response) to compare: not a duplicate of other empty ones
+        # A prompt (or response) duplicate that is also a whole-record duplicate is D101's to
+        # report; remembering the first record's hash keeps D102/D103 about different records.
+        whole = view_hash(sample, "record", self.how) if self.scope != "record" else 0
+        self._remember((group, view_hash(sample, self.scope, self.how)), record.path, record.line, whole)
+
+    def _remember(self, key: tuple[str, int], path: str, line: int, whole: int) -> None:
+        packed = self.locations.pack(path, line)
+        first = self.first.get(key)
+        if first is None:
+            self.first[key] = packed
+            if whole:
+                self.first_whole[key] = whole
+        elif not whole or self.first_whole.get(key) != whole:
+            self.clusters.setdefault(key, [first]).append(packed)
+
+    def merge(self, other: "ExactDuplicates") -> None:
+        for key, first in other.first.items():
+            whole = other.first_whole.get(key, 0)
+            for packed in other.clusters.get(key, [first]):
+                location = other.locations.unpack(packed)
+                self._remember(key, location.path, location.line or 0, whole)
+        for group, total in other.totals.items():
+            self.totals[group] = self.totals.get(group, 0) + total
+            self.group_paths.setdefault(group, other.group_paths[group])
+
+    def finish(self) -> Iterator[Hit]:
+        max_rate = float(self.options["max-rate"])
+        by_group: dict[str, list[list[Location]]] = {}
+        for (group, _), members in self.clusters.items():
+            by_group.setdefault(group, []).append([self.locations.unpack(p) for p in members])
+        for group, clusters in sorted(by_group.items()):
+            flagged = sum(len(c) - 1 for c in clusters)
+            total = self.totals[group]
+            rate = flagged / total
+            if rate <= max_rate:
+                continue
+            where = f"split {group!r}" if group != self.group_paths[group] else "this file"
+            yield Hit(f"{flagged} of {total} records ({rate:.1%}) are exact duplicate {self.noun}s in {where} "
+                      f"({len(clusters)} cluster{'s' * (len(clusters) != 1)}); max-rate is {max_rate:.1%}",
+                      path=self.group_paths[group])
+            for cluster in sorted(clusters, key=lambda c: (c[0].path, c[0].line or 0)):
+                first = cluster[0]
+                for member in cluster[1:]:
+                    original = f"line {first.line}" if first.path == member.path else str(first)
+                    yield Hit(f"exact duplicate {self.noun} of {original} (cluster of {len(cluster)}; the first is kept)",
+                              path=member.path, line=member.line,
+                              related=tuple(m for m in cluster if m != member))
+
+
+@run_rule("D101")
+class DuplicateRecords(ExactDuplicates):
+    scope = "record"
+    noun = "record"
+
+
+@run_rule("D102")
+class DuplicatePrompts(ExactDuplicates):
+    scope = "prompt"
+    noun = "prompt"
+
+
+@run_rule("D103")
+class DuplicateResponses(ExactDuplicates):
+    scope = "response"
+    noun = "response"
