@@ -1,27 +1,30 @@
 """Per-file result cache keyed by content, settings and ftlint's own code, like ruff's.
 
-A re-run on unchanged datasets (a pre-commit hook with `--all-files`, CI on a big repo) reads
-each file once to hash it instead of linting it. Entries are single files written atomically
-(temp file + rename), so two runs at once never see a half-written entry; a corrupt or
-unreadable entry is a cache miss, never an error.
+A re-run on unchanged datasets (a pre-commit hook with `--all-files`, CI on a big repo) hashes
+each file instead of linting it. An entry holds the file's findings and the compact states it
+fed to run-wide rules (duplicate hashes, sketches), so cross-file rules still see cached files.
+
+Entries are pickles, so each is signed with a per-user key kept outside the repository: an entry
+someone else wrote (a committed cache directory, a shared volume) is ignored, never unpickled.
+Entries are written atomically (temp file + rename), so concurrent runs never read half an
+entry; a corrupt or foreign entry is a cache miss, never an error.
 """
 from __future__ import annotations
 
 import functools
 import hashlib
+import hmac
 import json
 import os
+import pickle
 import tempfile
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .config import FileSettings
-from .engine import FileResult
-from .model import Finding, Location, Severity
 
 CACHE_DIR_NAME = ".ftlint_cache"
+_DIGEST = hashlib.sha256().digest_size
 
 
 @functools.cache
@@ -39,11 +42,37 @@ def code_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def settings_fingerprint(settings: FileSettings) -> str:
-    payload = [sorted(settings.enabled), settings.format, sorted(settings.configured_severity),
-               {code: str(sev) for code, sev in sorted(settings.severities.items())},
-               {code: opts for code, opts in sorted(settings.options.items())}]
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+@functools.cache
+def _signing_key() -> bytes:
+    """A random per-user secret in the user's cache directory (not in the repository)."""
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "ftlint"
+    path = base / "cache-signing-key"
+    try:
+        return path.read_bytes()
+    except OSError:
+        pass
+    key = os.urandom(32)
+    try:
+        base.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=base)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(key)
+        os.replace(tmp, path)
+        return path.read_bytes()  # another process may have won the race: use its key
+    except OSError:
+        return key  # unwritable home: this process's entries are only valid for itself
+
+
+def fingerprint_of(value: Any) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True, default=_plain).encode()).hexdigest()
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, (set, frozenset)):
+        return sorted(value)
+    if hasattr(value, "__dataclass_fields__"):
+        return {name: getattr(value, name) for name in value.__dataclass_fields__}
+    return str(value)
 
 
 def content_hash(path: Path) -> str | None:
@@ -59,34 +88,42 @@ def content_hash(path: Path) -> str | None:
 
 class ResultCache:
     def __init__(self, directory: Path) -> None:
-        self.directory = directory / __version__
+        self.directory = Path(directory) / __version__
         self.hits = 0
 
-    def key(self, path: Path, display: str, settings: FileSettings) -> str | None:
+    def key(self, path: Path, display: str, settings: Any, extra: Any = None) -> str | None:
         content = content_hash(path)
         if content is None:
             return None
-        parts = [code_fingerprint(), settings_fingerprint(settings), content, display]
+        parts = [code_fingerprint(), fingerprint_of(settings), fingerprint_of(extra), content, display]
         return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
-    def get(self, key: str) -> FileResult | None:
+    def get(self, key: str) -> Any:
         try:
-            with open(self.directory / f"{key}.json", encoding="utf-8") as fh:
-                result = _result_from_json(json.load(fh))
-        except (OSError, ValueError, KeyError, TypeError):
+            blob = (self.directory / f"{key}.pickle").read_bytes()
+        except OSError:
+            return None
+        signature, payload = blob[:_DIGEST], blob[_DIGEST:]
+        if not hmac.compare_digest(signature, hmac.new(_signing_key(), payload, hashlib.sha256).digest()):
+            return None
+        try:
+            value = pickle.loads(payload)
+        except Exception:  # a pickle from an older layout of ftlint's classes
             return None
         self.hits += 1
-        return result
+        return value
 
-    def put(self, key: str, result: FileResult) -> None:
+    def put(self, key: str, value: Any) -> None:
         try:
+            payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+            signature = hmac.new(_signing_key(), payload, hashlib.sha256).digest()
             self.directory.mkdir(parents=True, exist_ok=True)
             _ensure_gitignore(self.directory.parent)
-            fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-", suffix=".json")
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(_result_to_json(result), fh)
-            os.replace(tmp, self.directory / f"{key}.json")
-        except OSError:
+            fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-", suffix=".pickle")
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(signature + payload)
+            os.replace(tmp, self.directory / f"{key}.pickle")
+        except (OSError, pickle.PicklingError, TypeError, AttributeError):
             pass  # a read-only checkout still lints; it just does not cache
 
 
@@ -94,21 +131,3 @@ def _ensure_gitignore(directory: Path) -> None:
     marker = directory / ".gitignore"
     if not marker.exists():
         marker.write_text("# Created by ftlint automatically.\n*\n", encoding="utf-8")
-
-
-def _result_to_json(result: FileResult) -> dict[str, Any]:
-    data = asdict(result)
-    for finding in data["findings"]:
-        finding["severity"] = int(finding["severity"])
-    return data
-
-
-def _result_from_json(data: dict[str, Any]) -> FileResult:
-    findings = []
-    for raw in data["findings"]:
-        raw["severity"] = Severity(raw["severity"])
-        raw["location"] = Location(**raw["location"])
-        raw["related"] = tuple(Location(**r) for r in raw["related"])
-        findings.append(Finding(**raw))
-    data["findings"] = findings
-    return FileResult(**data)

@@ -102,12 +102,22 @@ class Engine:
     def run(self, paths: Iterable[str], force_exclude: bool = False) -> Report:
         files = discover_files(paths, self.config, force_exclude)
         run_checks = self._start_run_checks()
-        results = [self.check_file(path, run_checks) for path in files]
+        results = []
+        for path in files:
+            # Each file feeds fresh run-wide states that are then merged: the same mergeable
+            # design lets a cached file contribute its saved states without being re-read.
+            file_checks = self._start_run_checks()
+            results.append(self.check_file(path, file_checks))
+            for (_, total), (_, part) in zip(run_checks, file_checks):
+                total.merge(part)
         return Report(results, self.config.fail_on, self._finish_run_checks(run_checks, results))
 
-    def _start_run_checks(self) -> list[tuple[Implementation, Any]]:
+    def _run_settings(self) -> FileSettings:
         """Run-wide rules use the configuration's top-level settings (per-file ones don't apply)."""
-        settings = self.config.settings_for(self.config.root / "__ftlint_run__")
+        return self.config.settings_for(self.config.root / "__ftlint_run__")
+
+    def _start_run_checks(self) -> list[tuple[Implementation, Any]]:
+        settings = self._run_settings()
         context = RunContext(self.config.splits, self.config.split_settings, str(self.config.root))
         return [(impl, impl.target(settings.options[code], context))
                 for code in sorted(settings.enabled)
@@ -115,8 +125,7 @@ class Engine:
 
     def _finish_run_checks(self, run_checks: list[tuple[Implementation, Any]],
                            results: list[FileResult]) -> list[Finding]:
-        settings = self.config.settings_for(self.config.root / "__ftlint_run__")
-        emit = _Emitter(self.rules, settings)
+        emit = _Emitter(self.rules, self._run_settings())
         by_path = {r.path: r for r in results}
         for impl, state in run_checks:
             for hit in state.finish():
@@ -131,23 +140,31 @@ class Engine:
         return leftover
 
     def check_file(self, path: str | Path, run_checks: list[tuple[Implementation, Any]] | None = None) -> FileResult:
+        """Lint one file; `run_checks` are fresh run-wide states this file alone feeds."""
         settings = self.config.settings_for(path)
         display = str(path)
-        feeds = self._feeds(run_checks or [], path)
-        # Run-wide rules need every sample, which a cached result cannot replay.
-        use_cache = self.cache is not None and not feeds
-        key = self.cache.key(Path(path), display, settings) if use_cache else None
+        run_checks = run_checks or []
+        split = self.config.split_of(path)
+        key = None
+        if self.cache is not None:
+            run_part = [split, sorted(impl.code for impl, _ in run_checks)]
+            key = self.cache.key(Path(path), display, settings, extra=[run_part, self._run_settings()])
         if key is not None:
             cached = self.cache.get(key)
-            if cached is not None:
-                return cached
-        result = self._lint_file(path, display, settings, feeds)
+            if cached is not None and self._restore_states(run_checks, cached[1]):
+                return cached[0]
+        result = self._lint_file(path, display, settings, _RunFeeds(run_checks, split))
         if key is not None and not any(f.code == "S000" for f in result.findings):
-            self.cache.put(key, result)
+            self.cache.put(key, (result, {impl.code: state for impl, state in run_checks}))
         return result
 
-    def _feeds(self, run_checks: list[tuple[Implementation, Any]], path: str | Path) -> "_RunFeeds":
-        return _RunFeeds(run_checks, self.config.split_of(path)) if run_checks else _RunFeeds([], None)
+    @staticmethod
+    def _restore_states(run_checks: list[tuple[Implementation, Any]], saved: dict[str, Any]) -> bool:
+        if set(saved) != {impl.code for impl, _ in run_checks}:
+            return False
+        for impl, state in run_checks:
+            state.merge(saved[impl.code])
+        return True
 
     def _lint_file(self, path: str | Path, display: str, settings: FileSettings, feeds: "_RunFeeds") -> FileResult:
         emit = _Emitter(self.rules, settings)

@@ -13,6 +13,12 @@ from ftlint.config import ConfigError
 GOOD = {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello!"}]}
 
 
+def chats(n: int, start: int = 0) -> list[dict]:
+    """Distinct valid chat records: identical copies would (rightly) be reported as duplicates."""
+    return [{"messages": [{"role": "user", "content": f"Question number {i}?"},
+                          {"role": "assistant", "content": f"Answer number {i}."}]} for i in range(start, start + n)]
+
+
 def _write(path: Path, records) -> Path:
     with open(path, "w", encoding="utf-8") as fh:
         for record in records:
@@ -26,14 +32,15 @@ def _isolated(tmp_path, monkeypatch):
 
 
 def test_clean_dataset_reports_ok(tmp_path):
-    report = ftlint.check(_write(tmp_path / "train.jsonl", [GOOD] * 60))
+    report = ftlint.check(_write(tmp_path / "train.jsonl", chats(60)))
     assert report.ok and report.findings == [] and report.records == 60
     assert report.files[0].format == "openai-chat"
 
 
 def test_report_groups_findings_by_rule_and_counts_them(tmp_path):
-    empty = {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": ""}]}
-    path = _write(tmp_path / "train.jsonl", [GOOD] * 10 + [empty, "{broken", empty])
+    def empty(i):
+        return {"messages": [{"role": "user", "content": f"Hi {i}"}, {"role": "assistant", "content": ""}]}
+    path = _write(tmp_path / "train.jsonl", chats(10) + [empty(1), "{broken", empty(2)])
     report = ftlint.check(path)
     assert not report.ok
     assert [f.location.line for f in report.by_rule("Q101")] == [11, 13]
@@ -45,12 +52,12 @@ def test_report_groups_findings_by_rule_and_counts_them(tmp_path):
 def test_a_record_that_fails_its_schema_gets_no_follow_up_findings(tmp_path):
     """One broken field should give one clear finding, not a cascade from rules reading it."""
     broken = {"messages": [{"role": "user", "content": 5}, {"role": "assistant", "content": ""}]}
-    report = ftlint.check(_write(tmp_path / "train.jsonl", [GOOD] * 60 + [broken]))
+    report = ftlint.check(_write(tmp_path / "train.jsonl", chats(60) + [broken]))
     assert [(f.code, f.location.field) for f in report.findings] == [("S101", "messages[0].content")]
 
 
 def test_overrides_select_and_fail_on(tmp_path):
-    path = _write(tmp_path / "train.jsonl", [GOOD] * 20)  # S211 warns below 50
+    path = _write(tmp_path / "train.jsonl", chats(20))  # S211 warns below 50
     assert ftlint.check(path).ok
     assert not ftlint.check(path, fail_on="warning").ok
     assert ftlint.check(path, ignore=["S211"], fail_on="warning").ok
@@ -59,15 +66,15 @@ def test_overrides_select_and_fail_on(tmp_path):
 
 def test_configured_severity_override_wins_over_the_rules_own_levels(tmp_path):
     (tmp_path / "ftlint.toml").write_text('[rules.S211]\nseverity = "info"\n')
-    report = ftlint.check(_write(tmp_path / "train.jsonl", [GOOD] * 3))
+    report = ftlint.check(_write(tmp_path / "train.jsonl", chats(3)))
     [finding] = report.findings
     assert finding.code == "S211" and str(finding.severity) == "info" and report.ok
 
 
 def test_per_file_settings_apply_only_to_matching_files(tmp_path):
     (tmp_path / "ftlint.toml").write_text('[per-file."*_val.jsonl".rules.S211]\nmin-records = 1\nrecommended-records = 1\n')
-    _write(tmp_path / "chat_val.jsonl", [GOOD] * 2)
-    _write(tmp_path / "chat_train.jsonl", [GOOD] * 2)
+    _write(tmp_path / "chat_val.jsonl", chats(2))
+    _write(tmp_path / "chat_train.jsonl", chats(2, start=2))
     report = ftlint.check(tmp_path)
     assert [Path(f.location.path).name for f in report.findings] == ["chat_train.jsonl"]
 
@@ -84,16 +91,24 @@ def test_missing_file_is_an_input_error(tmp_path):
     assert report.findings[0].code == "S000" and "nope.jsonl" in report.findings[0].location.path
 
 
+def _peak(path: Path, **overrides) -> int:
+    ftlint.check(path, **overrides)  # warm caches (schemas, rule pack) before measuring
+    tracemalloc.start()
+    report = ftlint.check(path, **overrides)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert report.ok
+    return peak
+
+
 def test_memory_stays_flat_as_the_file_grows(tmp_path):
-    """Streaming: ten times the records must not cost anywhere near ten times the memory."""
-    small = _write(tmp_path / "small.jsonl", [GOOD] * 2_000)
-    big = _write(tmp_path / "big.jsonl", [GOOD] * 20_000)
-    peaks = []
-    for path in (small, big):
-        ftlint.check(path)  # warm caches (schemas, rule pack) before measuring
-        tracemalloc.start()
-        report = ftlint.check(path)
-        peaks.append(tracemalloc.get_traced_memory()[1])
-        tracemalloc.stop()
-        assert report.ok
-    assert peaks[1] < peaks[0] * 2, peaks
+    """Streaming: ten times the records must not cost anywhere near ten times the memory for
+    per-record rules; dataset rules keep a hash per record, not the record."""
+    small = _write(tmp_path / "small.jsonl", chats(2_000))
+    big = _write(tmp_path / "big.jsonl", chats(20_000))
+    per_record = [_peak(path, ignore=["D"]) for path in (small, big)]
+    assert per_record[1] < per_record[0] * 2, per_record
+    with_duplicates = [_peak(path) for path in (small, big)]
+    bytes_per_record = (with_duplicates[1] - with_duplicates[0]) / 18_000
+    record_bytes = big.stat().st_size / 20_000
+    assert bytes_per_record < 400 and bytes_per_record < record_bytes * 4, bytes_per_record

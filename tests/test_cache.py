@@ -12,6 +12,12 @@ from ftlint.config import load_config
 from ftlint.engine import Engine
 
 GOOD = {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello!"}]}
+def chats(n: int, start: int = 0) -> list[dict]:
+    """Distinct valid chat records: identical copies would (rightly) be reported as duplicates."""
+    return [{"messages": [{"role": "user", "content": f"Question number {i}?"},
+                          {"role": "assistant", "content": f"Answer number {i}."}]} for i in range(start, start + n)]
+
+
 EMPTY = {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": ""}]}
 
 
@@ -28,7 +34,7 @@ def run(tmp_path: Path, cache_dir: Path, **cli):
 
 
 def test_second_run_is_served_from_the_cache_with_identical_findings(tmp_path):
-    write(tmp_path / "train.jsonl", [GOOD] * 20 + [EMPTY])
+    write(tmp_path / "train.jsonl", chats(20) + [EMPTY])
     first, cache1 = run(tmp_path, tmp_path / ".c")
     second, cache2 = run(tmp_path, tmp_path / ".c")
     assert cache1.hits == 0 and cache2.hits == 1
@@ -38,33 +44,33 @@ def test_second_run_is_served_from_the_cache_with_identical_findings(tmp_path):
 
 
 def test_content_change_with_the_same_mtime_is_re_linted(tmp_path):
-    path = write(tmp_path / "train.jsonl", [GOOD] * 20)
+    path = write(tmp_path / "train.jsonl", chats(20))
     stat = path.stat()
     run(tmp_path, tmp_path / ".c")
-    write(path, [GOOD] * 19 + [EMPTY])
+    write(path, chats(19) + [EMPTY])
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     report, cache = run(tmp_path, tmp_path / ".c")
     assert cache.hits == 0 and sorted(f.code for f in report.findings) == ["Q101", "S211"]
 
 
 def test_settings_change_misses_the_cache(tmp_path):
-    write(tmp_path / "train.jsonl", [GOOD] * 20 + [EMPTY])
+    write(tmp_path / "train.jsonl", chats(20) + [EMPTY])
     run(tmp_path, tmp_path / ".c")
     report, cache = run(tmp_path, tmp_path / ".c", ignore=["Q101"])
     assert cache.hits == 0 and [f.code for f in report.findings] == ["S211"]
 
 
 def test_corrupt_cache_entries_are_misses_not_errors(tmp_path):
-    write(tmp_path / "train.jsonl", [GOOD] * 20)
+    write(tmp_path / "train.jsonl", chats(20))
     run(tmp_path, tmp_path / ".c")
-    for entry in (tmp_path / ".c").rglob("*.json"):
+    for entry in (tmp_path / ".c").rglob("*.pickle"):
         entry.write_text("{truncated")
     report, cache = run(tmp_path, tmp_path / ".c")
     assert cache.hits == 0 and [f.code for f in report.findings] == ["S211"]
 
 
 def test_concurrent_runs_do_not_corrupt_the_cache(tmp_path):
-    write(tmp_path / "train.jsonl", [GOOD] * 200 + [EMPTY])
+    write(tmp_path / "train.jsonl", chats(200) + [EMPTY])
     results, errors = [], []
 
     def worker():
@@ -85,11 +91,11 @@ def test_concurrent_runs_do_not_corrupt_the_cache(tmp_path):
 
 def test_cli_no_cache_and_cache_dir(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    write(tmp_path / "train.jsonl", [GOOD] * 60)
+    write(tmp_path / "train.jsonl", chats(60))
     from ftlint.cli import main
 
     assert main(["check", "train.jsonl", "-q", "--cache-dir", "cdir"]) == 0
-    assert list((tmp_path / "cdir").rglob("*.json"))
+    assert list((tmp_path / "cdir").rglob("*.pickle"))
     assert main(["check", "train.jsonl", "-q", "--no-cache"]) == 0
     assert not (tmp_path / ".ftlint_cache").exists()
     assert ftlint.check("train.jsonl").ok  # the Python API does not cache unless asked

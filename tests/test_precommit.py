@@ -21,6 +21,12 @@ ROOT = Path(__file__).resolve().parent.parent
 PRE_COMMIT = [sys.executable, "-m", "pre_commit"]
 
 GOOD = {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello!"}]}
+
+
+def chats(n: int, start: int = 0) -> list[dict]:
+    """Distinct valid chat records: identical copies would (rightly) be reported as duplicates."""
+    return [{"messages": [{"role": "user", "content": f"Question number {i}?"},
+                          {"role": "assistant", "content": f"Answer number {i}."}]} for i in range(start, start + n)]
 BAD = {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "  "}]}
 
 
@@ -52,7 +58,7 @@ def _try_repo(repo: Path, home: Path, *args: str, hook: str = "ftlint") -> subpr
 
 
 def test_hook_fails_on_a_bad_dataset_and_names_the_line(tmp_path, pre_commit_home):
-    repo = _git_repo(tmp_path / "repo", {"data/train.jsonl": [GOOD] * 60 + [BAD], "data/val.jsonl": [GOOD] * 60})
+    repo = _git_repo(tmp_path / "repo", {"data/train.jsonl": chats(60) + [BAD], "data/val.jsonl": chats(60, start=100)})
     result = _try_repo(repo, pre_commit_home, "--all-files")
     output = result.stdout + result.stderr
     assert result.returncode == 1, output
@@ -62,15 +68,15 @@ def test_hook_fails_on_a_bad_dataset_and_names_the_line(tmp_path, pre_commit_hom
 
 
 def test_hook_passes_on_a_clean_dataset(tmp_path, pre_commit_home):
-    repo = _git_repo(tmp_path / "repo", {"data/train.jsonl": [GOOD] * 60})
+    repo = _git_repo(tmp_path / "repo", {"data/train.jsonl": chats(60)})
     result = _try_repo(repo, pre_commit_home, "--all-files")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Passed" in result.stdout
 
 
 def test_sharegpt_preset_checks_json_arrays_and_names_the_turn(tmp_path, pre_commit_home):
-    conversation = [{"from": "human", "value": "Hi"}, {"from": "gpt", "value": "Hello"}]
-    good = [{"conversations": conversation}] * 60
+    good = [{"conversations": [{"from": "human", "value": f"Hi {i}"}, {"from": "gpt", "value": f"Hello {i}"}]}
+            for i in range(60)]
     bad = good + [{"conversations": [{"from": "human", "value": "Hi"}, {"from": "human", "value": "Hello?"}]}]
     repo = _git_repo(tmp_path / "repo", {"data/chats.json": json.dumps(bad, indent=2)})
     result = _try_repo(repo, pre_commit_home, "--all-files", hook="ftlint-sharegpt")

@@ -42,9 +42,10 @@ class ExactDuplicates:
         self.options = options
         self.how = Normalisation.from_options(options)
         self.locations = LocationTable()
-        self.first: dict[tuple[str, int], int] = {}  # (group, hash) -> packed first location
-        self.clusters: dict[tuple[str, int], list[int]] = {}  # only hashes seen twice or more
-        self.first_whole: dict[tuple[str, int], int] = {}  # whole-record hash of each first occurrence
+        # Per group: hash -> packed first location. Clusters hold members only once a hash repeats.
+        self.first: dict[str, dict[int, int]] = {}
+        self.clusters: dict[tuple[str, int], list[int]] = {}
+        self.first_whole: dict[str, dict[int, int]] = {}  # whole-record hash of first occurrences (D102/D103)
         self.totals: dict[str, int] = {}  # group -> records seen
         self.group_paths: dict[str, str] = {}  # group -> a path to report the rate on
 
@@ -62,20 +63,23 @@ class ExactDuplicates:
 
     def _remember(self, key: tuple[str, int], path: str, line: int, whole: int) -> None:
         packed = self.locations.pack(path, line)
-        first = self.first.get(key)
+        firsts = self.first.setdefault(key[0], {})
+        first = firsts.get(key[1])
         if first is None:
-            self.first[key] = packed
+            firsts[key[1]] = packed
             if whole:
-                self.first_whole[key] = whole
-        elif not whole or self.first_whole.get(key) != whole:
+                self.first_whole.setdefault(key[0], {})[key[1]] = whole
+        elif not whole or self.first_whole.get(key[0], {}).get(key[1]) != whole:
             self.clusters.setdefault(key, [first]).append(packed)
 
     def merge(self, other: "ExactDuplicates") -> None:
-        for key, first in other.first.items():
-            whole = other.first_whole.get(key, 0)
-            for packed in other.clusters.get(key, [first]):
-                location = other.locations.unpack(packed)
-                self._remember(key, location.path, location.line or 0, whole)
+        for group, firsts in other.first.items():
+            for digest, first in firsts.items():
+                key = (group, digest)
+                whole = other.first_whole.get(group, {}).get(digest, 0)
+                for packed in other.clusters.get(key, [first]):
+                    location = other.locations.unpack(packed)
+                    self._remember(key, location.path, location.line or 0, whole)
         for group, total in other.totals.items():
             self.totals[group] = self.totals.get(group, 0) + total
             self.group_paths.setdefault(group, other.group_paths[group])
