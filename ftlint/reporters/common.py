@@ -13,7 +13,8 @@ def relative_uri(path: str) -> str:
         rel = os.path.relpath(Path(path).resolve(), Path.cwd())
     except ValueError:
         return Path(path).as_posix()
-    return Path(path).as_posix() if rel.startswith("..") else Path(rel).as_posix()
+    outside = Path(rel).parts[:1] == (os.pardir,)  # "../x", but not a folder named "..data"
+    return Path(path).as_posix() if outside else Path(rel).as_posix()
 
 
 def headline(finding: Finding) -> str:
