@@ -54,3 +54,20 @@ def lint(write_jsonl: Callable[..., Path], check: Callable[..., Any]) -> Callabl
         return check(write_jsonl(records, name), **overrides)
 
     return run
+
+
+@pytest.fixture
+def run(lint):
+    """`run(fmt, records, **overrides)`: lint schema-valid records as `fmt` (S211 ignored unless
+    `select` is given) and fail if a record is itself schema-invalid, so a typo in test data
+    cannot make a rule test pass by skipping the rules."""
+
+    def go(fmt: str, records: list, **overrides: Any):
+        if "select" not in overrides:
+            overrides.setdefault("ignore", ["S211"])
+        report = lint(records, format=fmt, **overrides)
+        assert report.files[0].format == fmt
+        assert report.by_rule("S101") == [], [f.message for f in report.by_rule("S101")]
+        return report
+
+    return go

@@ -8,7 +8,6 @@ from __future__ import annotations
 import gzip
 import json
 import os
-import random
 import re
 import subprocess
 import sys
@@ -19,44 +18,14 @@ import pytest
 from ftlint.formats import FORMATS
 from ftlint.rulepack import load_rules
 
+from _records import WORDS, chat_record, clean_file, warning_file, write_jsonl
+
 RULES = load_rules()
 FTLINT_SCRIPT = Path(sys.executable).parent / ("ftlint.exe" if os.name == "nt" else "ftlint")
 
-_WORDS = (
-    "river harbour lantern copper meadow violin glacier orchard compass thunder pepper saddle marble "
-    "falcon ribbon quarry walnut velvet anchor blossom canyon ember fossil garnet hazel island jasmine "
-    "kettle ladder mango nectar oyster pebble quill raven sorrel tundra umber vessel willow yarrow zephyr "
-    "bakery cobalt dune engine ferry granite hammock ivory jigsaw kiln lagoon mosaic nutmeg opal parsley "
-    "quartz rhubarb spruce tulip urchin valley wharf basil cactus dolphin estuary fjord gravel heron "
-    "indigo juniper kelp lichen mussel nettle olive prism quince reef salmon thistle tide vapor wren"
-).split()
 
 SUMMARY = re.compile(r"^Checked \d+ records? in \d+ files?: .+$")
 FINDING = re.compile(r"^(?P<path>[^\s:][^:]*):(?P<line>\d+)(?::(?P<col>\d+))?: (?P<code>[A-Z]\d{3})( \[\w+\])? .+$")
-
-
-def chat_record(i: int, **extra) -> dict:
-    """A valid openai-chat record whose texts differ from every other record's."""
-    rng = random.Random(i)
-    question = " ".join(rng.sample(_WORDS, 9)).capitalize() + "?"
-    answer = " ".join(rng.sample(_WORDS, 14)).capitalize() + "."
-    return {"messages": [{"role": "user", "content": question},
-                         {"role": "assistant", "content": answer}], **extra}
-
-
-def write_jsonl(path: Path, records: list) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
-    return path
-
-
-def clean_file(path: Path, n: int = 60) -> Path:
-    return write_jsonl(path, [chat_record(i) for i in range(n)])
-
-
-def warning_file(path: Path, n: int = 60) -> Path:
-    """Valid records that each carry one unknown key: n S102 warnings and nothing else."""
-    return write_jsonl(path, [chat_record(i, id=i) for i in range(n)])
 
 
 def error_file(path: Path) -> Path:
@@ -213,7 +182,7 @@ def test_format_option_skips_detection(tmp_path):
 
 
 def test_format_option_resolves_undetectable_files(tmp_path):
-    write_jsonl(tmp_path / "odd.jsonl", [{"question": w, "answer": w.upper()} for w in _WORDS[:60]])
+    write_jsonl(tmp_path / "odd.jsonl", [{"question": w, "answer": w.upper()} for w in WORDS[:60]])
     result = ftlint("check", "odd.jsonl", cwd=tmp_path)
     assert result.returncode == 1
     assert [f["code"] for f in findings(result.stdout)] == ["S010"]

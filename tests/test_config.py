@@ -6,7 +6,6 @@ there, so discovery and path matching behave as they do for a user.
 from __future__ import annotations
 
 import json
-import random
 from pathlib import Path
 
 import pytest
@@ -18,42 +17,11 @@ from ftlint.formats import FORMATS
 from ftlint.model import Severity
 from ftlint.rulepack import load_rules
 
+from _records import WORDS, chat_record, clean_file, warning_file, write_jsonl
+
 RULES = load_rules()
 ALL_CODES = set(RULES)
 DEFAULT_CODES = {code for code, meta in RULES.items() if meta.default_enabled}
-
-_WORDS = (
-    "river harbour lantern copper meadow violin glacier orchard compass thunder pepper saddle marble "
-    "falcon ribbon quarry walnut velvet anchor blossom canyon ember fossil garnet hazel island jasmine "
-    "kettle ladder mango nectar oyster pebble quill raven sorrel tundra umber vessel willow yarrow zephyr "
-    "bakery cobalt dune engine ferry granite hammock ivory jigsaw kiln lagoon mosaic nutmeg opal parsley "
-    "quartz rhubarb spruce tulip urchin valley wharf basil cactus dolphin estuary fjord gravel heron "
-    "indigo juniper kelp lichen mussel nettle olive prism quince reef salmon thistle tide vapor wren"
-).split()
-
-
-def chat_record(i: int, **extra) -> dict:
-    """A valid openai-chat record whose texts differ from every other record's."""
-    rng = random.Random(i)
-    question = " ".join(rng.sample(_WORDS, 9)).capitalize() + "?"
-    answer = " ".join(rng.sample(_WORDS, 14)).capitalize() + "."
-    return {"messages": [{"role": "user", "content": question},
-                         {"role": "assistant", "content": answer}], **extra}
-
-
-def write_jsonl(path: Path, records: list) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
-    return path
-
-
-def clean_file(path: Path, n: int = 60) -> Path:
-    return write_jsonl(path, [chat_record(i) for i in range(n)])
-
-
-def warning_file(path: Path, n: int = 60) -> Path:
-    """Valid records that each carry one unknown key (`id`): one S102 warning per record."""
-    return write_jsonl(path, [chat_record(i, id=i) for i in range(n)])
 
 
 def codes(report) -> set[str]:
@@ -333,7 +301,7 @@ def test_per_file_glob_without_slash_matches_the_file_name(tmp_path, monkeypatch
 
 
 def test_per_file_format(tmp_path, monkeypatch):
-    records = [{"prompt": f"Question number {i} about {w}?"} for i, w in enumerate(_WORDS[:60])]
+    records = [{"prompt": f"Question number {i} about {w}?"} for i, w in enumerate(WORDS[:60])]
     write_jsonl(tmp_path / "prompts" / "p.jsonl", records)
     write_jsonl(tmp_path / "other" / "p.jsonl", records)
     (tmp_path / "ftlint.toml").write_text('[per-file."prompts/*"]\nformat = "trl-text"\n')

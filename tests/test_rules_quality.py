@@ -13,6 +13,8 @@ import pytest
 
 from ftlint import Severity
 
+from _records import one, where
+
 
 def user(content: Any = "Who are you?") -> dict:
     return {"role": "user", "content": content}
@@ -29,30 +31,6 @@ def chat(*messages: dict) -> dict:
 GOOD_CHAT = chat(user(), assistant())
 IMAGE = {"type": "image_url", "image_url": {"url": "https://images.example.org/cat.png"}}
 TOOL_CALL = {"id": "c1", "type": "function", "function": {"name": "get_weather", "arguments": '{"city": "Paris"}'}}
-
-
-@pytest.fixture
-def run(lint):
-    """`run(fmt, records, **overrides)`: lint schema-valid records as `fmt`, S211 ignored."""
-
-    def go(fmt: str, records: list, **overrides: Any):
-        overrides.setdefault("ignore", ["S211"])
-        report = lint(records, format=fmt, **overrides)
-        assert report.files[0].format == fmt
-        assert report.by_rule("S101") == [], [f.message for f in report.by_rule("S101")]
-        return report
-
-    return go
-
-
-def where(report, code: str) -> list[tuple[int | None, str | None]]:
-    return [(f.location.line, f.location.field) for f in report.by_rule(code)]
-
-
-def one(report, code: str):
-    found = report.by_rule(code)
-    assert len(found) == 1, [(f.location.line, f.location.field, f.message) for f in found]
-    return found[0]
 
 
 # --------------------------------------------------------------------------- Q101 empty-content

@@ -16,6 +16,8 @@ import pytest
 from ftlint import Severity
 from ftlint.formats import FORMATS
 
+from _records import one, where
+
 # --------------------------------------------------------------------------- record builders
 
 
@@ -73,35 +75,6 @@ def dpo(messages: list[dict], preferred: list[dict] | None = None, rejected: lis
 GOOD_DPO = dpo([user()])
 
 # --------------------------------------------------------------------------- helpers
-
-
-@pytest.fixture
-def run(lint):
-    """`run(fmt, records, **overrides)`: lint records as `fmt` (S211 ignored unless selected).
-
-    Asserts the records are schema-valid (no S101), so that a typo in a test record cannot make a
-    rule test pass by skipping the rules altogether.
-    """
-
-    def go(fmt: str, records: list, **overrides: Any):
-        if "select" not in overrides:
-            overrides.setdefault("ignore", ["S211"])
-        report = lint(records, format=fmt, **overrides)
-        assert report.files[0].format == fmt
-        assert report.by_rule("S101") == [], [f.message for f in report.by_rule("S101")]
-        return report
-
-    return go
-
-
-def where(report, code: str) -> list[tuple[int | None, str | None]]:
-    return [(f.location.line, f.location.field) for f in report.by_rule(code)]
-
-
-def one(report, code: str):
-    found = report.by_rule(code)
-    assert len(found) == 1, [(f.location.line, f.location.field, f.message) for f in found]
-    return found[0]
 
 
 def assert_finding(report, code: str, line: int, field: str | None, *fragments: str) -> None:

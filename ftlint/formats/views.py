@@ -33,14 +33,17 @@ def content_text(content: Any) -> str:
     return ""
 
 
+def _dicts(messages: Any) -> list[tuple[int, dict]]:
+    """(index, message) for the objects of a message list; anything else has no turns."""
+    if not isinstance(messages, list):
+        return []
+    return [(i, m) for i, m in enumerate(messages) if isinstance(m, dict)]
+
+
 def message_turns(messages: Any, base: str, trained_roles: tuple[str, ...] = ("assistant",)) -> list[Turn]:
     """OpenAI-style `{role, content}` messages; `weight: 0` excludes an assistant turn from loss."""
     turns: list[Turn] = []
-    if not isinstance(messages, list):
-        return turns
-    for i, message in enumerate(messages):
-        if not isinstance(message, dict):
-            continue
+    for i, message in _dicts(messages):
         role = str(message.get("role", ""))
         trained = role in trained_roles and message.get("weight", 1) != 0
         content = message.get("content")
@@ -52,11 +55,7 @@ def message_turns(messages: Any, base: str, trained_roles: tuple[str, ...] = ("a
 
 def sharegpt_turns(messages: Any, base: str) -> list[Turn]:
     turns: list[Turn] = []
-    if not isinstance(messages, list):
-        return turns
-    for i, message in enumerate(messages):
-        if not isinstance(message, dict):
-            continue
+    for i, message in _dicts(messages):
         role = SHAREGPT_ROLES.get(str(message.get("from", "")), str(message.get("from", "")))
         turns.append(Turn(role, content_text(message.get("value")), f"{base}[{i}].value", role == "assistant"))
     return turns
