@@ -90,6 +90,10 @@ def _add_lint_arguments(parser: argparse.ArgumentParser) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    # Records may hold lone surrogates (valid JSON escapes, invalid UTF-8): print them escaped.
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     if argv and argv[0] not in {"check", "baseline", "rule", "rules", "formats", "-h", "--help", "--version"}:
         argv.insert(0, "check")  # `ftlint data/` means `ftlint check data/`
     parser = build_parser()
@@ -150,11 +154,11 @@ def _check(args: argparse.Namespace) -> int:
     options = {"quiet": args.quiet, "statistics": args.statistics}
     if args.output_file:
         try:
-            out = open(args.output_file, "w", encoding="utf-8")
+            out = open(args.output_file, "w", encoding="utf-8", errors="backslashreplace")
         except OSError as exc:
             raise ConfigError(f"{args.output_file}: cannot write the report: {exc.strerror or exc}") from None
         with out:
-            REPORTERS[args.output_format](report, out, options)
+            REPORTERS[args.output_format](report, out, {**options, "color": False})
     else:
         REPORTERS[args.output_format](report, sys.stdout, options)
     if report.input_error:

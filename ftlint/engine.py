@@ -283,8 +283,10 @@ class _Emitter:
     def raw(self, code: str, message: str, location: Location, record: Record | None = None) -> None:
         if code in self.settings.enabled or code == "S000":
             meta = self.rules[code]
+            # The engine's own messages carry no line numbers, so they can tell apart two
+            # findings on one field (two missing keys at a record's root).
             self.findings.append(Finding(code, self.settings.severities[code], message, location, meta.name,
-                                         fingerprint=fingerprint(code, record, location.field)))
+                                         fingerprint=fingerprint(code, record, location.field, message)))
 
     def hit(self, code: str, hit: Hit, path: str, record: Record | None) -> None:
         if code not in self.settings.enabled:
@@ -296,7 +298,7 @@ class _Emitter:
         line = hit.line if hit.line is not None else (record.line if record is not None else None)
         location = Location(path, line, None, hit.field)
         self.findings.append(Finding(code, severity, hit.message, location, meta.name, hit.related, hit.excerpt,
-                                     fingerprint(code, record, hit.field)))
+                                     fingerprint(code, record, hit.field, key=hit.key)))
 
 
 def record_key(record: Record) -> str:
@@ -310,9 +312,10 @@ def record_key(record: Record) -> str:
     return hashlib.blake2b(canonical, digest_size=8).hexdigest()
 
 
-def fingerprint(code: str, record: Record | None, field: str | None) -> str:
-    subject = record_key(record) if record is not None else "file"
-    return hashlib.blake2b(f"{code}|{subject}|{field or ''}".encode(), digest_size=10).hexdigest()
+def fingerprint(code: str, record: Record | None, field: str | None, detail: str = "", key: str | None = None) -> str:
+    subject = key or (record_key(record) if record is not None else "file")
+    text = f"{code}|{subject}|{field or ''}" + (f"|{detail}" if detail else "")
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=10).hexdigest()
 
 
 def _take_head(records: Iterator[Record], wanted: int) -> tuple[list[Record], Iterator[Record]]:

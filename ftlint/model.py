@@ -132,6 +132,9 @@ class Hit:
     excerpt: str | None = None
     severity: Severity | None = None  # for rules with two levels (e.g. error below 10, warning below 50)
     path: str | None = None  # run-wide rules (duplicates across files, leakage) say which file
+    # Content identity for run-wide hits, which have no record at hand (e.g. the duplicated
+    # text's hash): baselines then survive re-ordering for them too.
+    key: str | None = None
 
 
 @dataclass(slots=True)

@@ -699,3 +699,40 @@ def test_output_file_gets_the_report_and_stdout_stays_empty(mixed, fmt):
     assert (result.returncode, result.stdout, result.stderr) == (expected.returncode, "", "") == (1, "", "")
     assert (mixed / f"report.{fmt}").read_text(encoding="utf-8") == expected.stdout
     assert expected.stdout.strip()
+
+
+def test_lone_surrogates_are_printed_escaped_not_crashing(tmp_path):
+    (tmp_path / "ftlint.toml").write_text("[rules.Q102]\npatterns = ['\\{\\{[^}]*\\}\\}']\n")
+    line = '{"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "I am {{name\\ud800}}"}], "k\\ud800": 1}\n'
+    (tmp_path / "q.jsonl").write_text(line)
+    for args in (["--output-format", "text"], ["--output-format", "json"], ["-o", "out.txt"]):
+        result = subprocess.run([sys.executable, "-m", "ftlint", "check", "q.jsonl", "--select", "Q102,S102", *args],
+                                cwd=tmp_path, capture_output=True, text=True)
+        assert result.returncode == 1, result.stderr
+        assert "Traceback" not in result.stderr
+    assert "\\ud800" in (tmp_path / "out.txt").read_text()
+
+
+def test_force_color_never_colours_a_report_file(tmp_path):
+    (tmp_path / "bad.jsonl").write_text('{"messages": [{"role": "user", "content": ""}]}\n')
+    env = {**os.environ, "FORCE_COLOR": "1"}
+    env.pop("NO_COLOR", None)
+    subprocess.run([sys.executable, "-m", "ftlint", "check", "bad.jsonl", "-o", "t.txt"], cwd=tmp_path, env=env)
+    assert "\033[" not in (tmp_path / "t.txt").read_text()
+
+
+def test_fingerprints_tell_apart_two_root_errors_and_duplicate_members(tmp_path):
+    (tmp_path / "a.jsonl").write_text('{"foo": 1}\n')
+    out = subprocess.run([sys.executable, "-m", "ftlint", "check", "a.jsonl", "--format", "alpaca", "--select", "S101",
+                          "--output-format", "json"], cwd=tmp_path, capture_output=True, text=True).stdout
+    prints = [f["fingerprint"] for f in json.loads(out)["findings"]]
+    assert len(prints) == 2 and len(set(prints)) == 2
+    same = '{"prompt": "p", "completion": "c"}\n'
+    (tmp_path / "d.jsonl").write_text(same * 3)
+    out = subprocess.run([sys.executable, "-m", "ftlint", "check", "d.jsonl", "--select", "D101", "--output-format", "json"],
+                         cwd=tmp_path, capture_output=True, text=True).stdout
+    findings = json.loads(out)["findings"]
+    summary = [f for f in findings if f["line"] is None]
+    members = [f for f in findings if f["line"] is not None]
+    assert len(summary) == 1 and len(members) == 2
+    assert summary[0]["fingerprint"] != members[0]["fingerprint"]

@@ -87,10 +87,10 @@ class ExactDuplicates:
     def finish(self) -> Iterator[Hit]:
         max_rate = float(self.options["max-rate"])
         by_group: dict[str, list[list[Location]]] = {}
-        for (group, _), members in self.clusters.items():
-            by_group.setdefault(group, []).append([self.locations.unpack(p) for p in members])
+        for (group, digest), members in self.clusters.items():
+            by_group.setdefault(group, []).append((digest, [self.locations.unpack(p) for p in members]))
         for group, clusters in sorted(by_group.items()):
-            flagged = sum(len(c) - 1 for c in clusters)
+            flagged = sum(len(c) - 1 for _, c in clusters)
             total = self.totals[group]
             rate = flagged / total
             if rate <= max_rate:
@@ -99,12 +99,12 @@ class ExactDuplicates:
             yield Hit(f"{flagged} of {total} records ({rate:.1%}) are exact duplicate {self.noun}s in {where} "
                       f"({len(clusters)} cluster{'s' * (len(clusters) != 1)}); max-rate is {max_rate:.1%}",
                       path=self.group_paths[group])
-            for cluster in sorted(clusters, key=lambda c: (c[0].path, c[0].line or 0)):
+            for digest, cluster in sorted(clusters, key=lambda c: (c[1][0].path, c[1][0].line or 0)):
                 first = cluster[0]
                 for member in cluster[1:]:
                     original = f"line {first.line}" if first.path == member.path else str(first)
                     yield Hit(f"exact duplicate {self.noun} of {original} (cluster of {len(cluster)}; the first is kept)",
-                              path=member.path, line=member.line,
+                              path=member.path, line=member.line, key=f"{digest:016x}",
                               related=tuple(m for m in cluster if m != member))
 
 

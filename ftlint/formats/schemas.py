@@ -50,7 +50,10 @@ class FormatValidator:
         self._slow = jsonschema.Draft202012Validator(self.schema)
 
     def is_valid(self, data: Any) -> bool:
-        return self._fast.is_valid(data)
+        try:
+            return self._fast.is_valid(data)
+        except (ValueError, TypeError, UnicodeError):  # e.g. a lone surrogate in a key
+            return self._slow.is_valid(data)
 
     def explain(self, data: Any) -> Iterator[tuple[str, str]]:
         """Yield (field path, message) for each schema error, most specific cause first."""

@@ -34,7 +34,7 @@ def write_concise(report: Report, out: TextIO, options: dict) -> None:
 
 
 def write(report: Report, out: TextIO, options: dict) -> None:
-    color = use_color(out)
+    color = options.get("color", use_color(out))  # a report file never gets colour codes
     quiet = options.get("quiet", False)
     if not quiet and options.get("show_formats", True):
         for result in report.files:
