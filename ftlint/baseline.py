@@ -107,16 +107,21 @@ def apply_baseline(report: Report, baseline: Baseline) -> BaselineOutcome:
     remaining = Counter({key: entry.count for key, entry in baseline.entries.items()})
     checked_files = {_relative(r.path, baseline.path.parent) for r in report.files}
     outcome = BaselineOutcome()
-    for result in report.files:
+
+    def unbaselined(findings: list[Finding]) -> list[Finding]:
         kept = []
-        for finding in result.findings:
+        for finding in findings:
             key = baseline.key(finding)
             if remaining[key] > 0:
                 remaining[key] -= 1
                 outcome.baselined += 1
             else:
                 kept.append(finding)
-        result.findings = kept
+        return kept
+
+    for result in report.files:
+        result.findings = unbaselined(result.findings)
+    report.run_findings = unbaselined(report.run_findings)
     report.__dict__.pop("findings", None)  # drop the cached sorted list
     for key, left in remaining.items():
         if left > 0 and key[0] in checked_files:  # files not checked this run are not stale
