@@ -84,6 +84,9 @@ def _add_lint_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", help="config file (ftlint.toml or pyproject.toml); default: discovered upward")
     parser.add_argument("--force-exclude", action="store_true",
                         help="apply `exclude` to files named on the command line too (for pre-commit)")
+    parser.add_argument("--split-context", action="store_true",
+                        help="also read the other files of the configured splits for dataset-level rules "
+                             "(duplicates, leakage); report only findings involving the named files (for pre-commit)")
     parser.add_argument("--no-cache", action="store_true", help="lint every file even if unchanged since the last run")
     parser.add_argument("--cache-dir", help="where to keep the result cache (default: .ftlint_cache next to the config)")
 
@@ -132,7 +135,7 @@ def _lint(args: argparse.Namespace) -> tuple[Config, Report]:
         base = Path.cwd() if args.paths else config.root
         paths = [str(base / p) if not Path(p).is_absolute() and not args.paths else p for p in paths]
     cache = None if args.no_cache else ResultCache(config.cache_dir)
-    return config, Engine(config, cache).run(paths, force_exclude=args.force_exclude)
+    return config, Engine(config, cache).run(paths, force_exclude=args.force_exclude, split_context=args.split_context)
 
 
 def _check(args: argparse.Namespace) -> int:

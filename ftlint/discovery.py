@@ -11,7 +11,8 @@ from .readers import is_dataset_file
 _GLOB_CHARS = set("*?[")
 
 
-def discover_files(paths: Iterable[str], config: Config, force_exclude: bool = False) -> list[Path]:
+def discover_files(paths: Iterable[str], config: Config, force_exclude: bool = False,
+                   ignore_unmatched: bool = False) -> list[Path]:
     """Explicit files are always checked (pre-commit passes them one by one); directories are
     searched for dataset suffixes minus `exclude`; globs must match something."""
     found: dict[Path, None] = {}
@@ -34,7 +35,7 @@ def discover_files(paths: Iterable[str], config: Config, force_exclude: bool = F
                     files.extend(_search(match, config))
                 elif match.is_file():
                     files.append(match)
-            if not files:
+            if not files and not ignore_unmatched:
                 raise ConfigError(f"{raw}: no file matches this pattern")
             for match in files:
                 found.setdefault(match, None)

@@ -99,18 +99,36 @@ class Engine:
 
     # ------------------------------------------------------------------ public
 
-    def run(self, paths: Iterable[str], force_exclude: bool = False) -> Report:
+    def run(self, paths: Iterable[str], force_exclude: bool = False, split_context: bool = False) -> Report:
+        """Lint `paths`. With `split_context`, the other files of the configured splits are read
+        too, for run-wide rules only (pre-commit passes just the changed file, but a leak needs
+        train and test together); only findings that involve the named files are reported."""
         files = discover_files(paths, self.config, force_exclude)
+        context = self._split_files(set(files)) if split_context else []
         run_checks = self._start_run_checks()
         results = []
-        for path in files:
+        for path in [*files, *context]:
             # Each file feeds fresh run-wide states that are then merged: the same mergeable
             # design lets a cached file contribute its saved states without being re-read.
             file_checks = self._start_run_checks()
             results.append(self.check_file(path, file_checks))
             for (_, total), (_, part) in zip(run_checks, file_checks):
                 total.merge(part)
-        return Report(results, self.config.fail_on, self._finish_run_checks(run_checks, results))
+        leftover = self._finish_run_checks(run_checks, results)
+        if context:
+            named = {str(p) for p in files}
+            for result in results[len(files):]:  # context files report only what involves a named file
+                result.findings = [f for f in result.findings if any(r.path in named for r in f.related)]
+            results = results[:len(files)] + [r for r in results[len(files):] if r.findings]
+        return Report(results, self.config.fail_on, leftover)
+
+    def _split_files(self, named: set[Path]) -> list[Path]:
+        globs = [str(self.config.root / g) for patterns in self.config.splits.values() for g in patterns]
+        if not globs:
+            return []
+        resolved = {p.resolve() for p in named}
+        return [p for p in discover_files(globs, self.config, ignore_unmatched=True)
+                if p.exists() and p.resolve() not in resolved]
 
     def _run_settings(self) -> FileSettings:
         """Run-wide rules use the configuration's top-level settings (per-file ones don't apply)."""

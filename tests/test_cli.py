@@ -647,3 +647,20 @@ def test_help_and_version(tmp_path):
     for command in ("check", "rule", "rules", "formats"):
         assert command in help_.stdout
     assert ftlint("check", "--help", cwd=tmp_path).returncode == 0
+
+
+def test_split_context_checks_a_changed_file_against_the_rest_of_its_split(tmp_path):
+    """What the pre-commit hooks do: only train_a.jsonl changed, but its duplicate lives in
+    train_b.jsonl; the other file's own problems are not reported."""
+    (tmp_path / "ftlint.toml").write_text('[splits]\ntrain = ["data/train_*.jsonl"]\n')
+    shared = chat_record(999)
+    write_jsonl(tmp_path / "data" / "train_a.jsonl", [chat_record(i) for i in range(60)] + [shared])
+    empty = {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": ""}]}
+    write_jsonl(tmp_path / "data" / "train_b.jsonl", [shared] + [chat_record(i) for i in range(100, 160)] + [empty])
+    alone = ftlint("check", "data/train_a.jsonl", "-q", cwd=tmp_path)
+    assert alone.returncode == 0 and alone.stdout == ""
+    together = ftlint("check", "data/train_a.jsonl", "-q", "--split-context", cwd=tmp_path)
+    assert together.returncode == 1
+    lines = together.stdout.splitlines()
+    assert any("train_b.jsonl:1: D101" in line and "train_a.jsonl:61" in line for line in lines), lines
+    assert not any("Q101" in line for line in lines)  # train_b's own empty answer is not this commit's
