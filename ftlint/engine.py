@@ -39,6 +39,8 @@ class FileResult:
     records: int = 0
     findings: list[Finding] = field(default_factory=list)
     rules_run: list[str] = field(default_factory=list)  # codes that applied to this file
+    # Numbers per-file dataset rules computed on the way (`statistics()`), by rule code.
+    statistics: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -49,6 +51,9 @@ class Report:
     fail_on: Severity = Severity.ERROR
     # Run-wide findings that belong to no single checked file (rare: most name the file they are in).
     run_findings: list[Finding] = field(default_factory=list)
+    # Dataset statistics from run-wide rules (duplicate rates, class counts...), by rule code:
+    # the numbers a user would otherwise compute in a notebook, in every report.
+    dataset_statistics: dict[str, Any] = field(default_factory=dict)
     baselined: int = 0  # findings hidden by a baseline
     stale: list[Any] = field(default_factory=list)  # baseline entries that no longer occur
 
@@ -115,12 +120,13 @@ class Engine:
             for (_, total), (_, part) in zip(run_checks, file_checks):
                 total.merge(part)
         leftover = self._finish_run_checks(run_checks, results)
+        statistics = {impl.code: stats for impl, state in run_checks if (stats := _statistics_of(state))}
         if context:
             named = {str(p) for p in files}
             for result in results[len(files):]:  # context files report only what involves a named file
                 result.findings = [f for f in result.findings if any(r.path in named for r in f.related)]
             results = results[:len(files)] + [r for r in results[len(files):] if r.findings]
-        return Report(results, self.config.fail_on, leftover)
+        return Report(results, self.config.fail_on, leftover, dataset_statistics=statistics)
 
     def _split_files(self, named: set[Path]) -> list[Path]:
         globs = [str(self.config.root / g) for patterns in self.config.splits.values() for g in patterns]
@@ -253,6 +259,8 @@ class Engine:
         for impl, state in dataset_checks:
             for hit in state.finish(display):
                 emit.hit(impl.code, hit, display, None)
+            if stats := _statistics_of(state):
+                result.statistics[impl.code] = stats
         return result
 
     def _detect(self, head: list[Record], settings: FileSettings) -> Detection:
@@ -334,6 +342,12 @@ def fingerprint(code: str, record: Record | None, field: str | None, detail: str
     subject = key or (record_key(record) if record is not None else "file")
     text = f"{code}|{subject}|{field or ''}" + (f"|{detail}" if detail else "")
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=10).hexdigest()
+
+
+def _statistics_of(state: Any) -> dict[str, Any]:
+    """A dataset rule may offer `statistics()`: plain JSON-able numbers about what it saw."""
+    method = getattr(state, "statistics", None)
+    return dict(method()) if callable(method) else {}
 
 
 def _take_head(records: Iterator[Record], wanted: int) -> tuple[list[Record], Iterator[Record]]:

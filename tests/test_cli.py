@@ -216,7 +216,10 @@ def test_statistics_counts_per_rule(tmp_path):
     out = lines(result.stdout)
     stats = [line for line in out if re.fullmatch(r"\s*\d+\s+[A-Z]\d{3}\s+\S+", line)]
     assert stats == ["     59  S102  unknown-key", "      1  S101  schema-violation"]
-    assert out.index(stats[-1]) == len(out) - 2  # statistics come just before the summary
+    # counts per rule, then the dataset statistics of dataset-level rules, then the summary
+    dataset = [line for line in out if line.startswith("dataset: ")]
+    assert dataset and dataset[0].startswith("dataset: D101 records = 60, duplicates = 0")
+    assert out.index(stats[-1]) < out.index(dataset[0]) and out.index(dataset[-1]) == len(out) - 2
     assert SUMMARY.match(out[-1])
 
 
@@ -252,15 +255,17 @@ def test_json_output(tmp_path):
     result = ftlint("check", "bad.jsonl", "clean.jsonl", "--output-format", "json", cwd=tmp_path)
     assert result.returncode == 1
     report = json.loads(result.stdout)
-    assert set(report) == {"version", "tool", "summary", "files", "findings", "statistics", "stale_baseline_entries"}
+    assert set(report) == {"version", "tool", "summary", "files", "findings", "statistics", "stale_baseline_entries",
+                           "dataset_statistics"}
+    assert report["dataset_statistics"]["D101"] == {"records": 120, "duplicates": 0, "rate": 0.0}
     assert report["version"] == 1
     assert report["tool"]["name"] == "ftlint" and report["tool"]["version"]
     assert report["summary"] == {"files": 2, "records": 120, "findings": 60, "errors": 1, "warnings": 59,
                                  "infos": 0, "fail_on": "error", "ok": False, "baselined": 0}
     assert report["files"] == [
-        {"path": "bad.jsonl", "format": "openai-chat", "records": 60,
+        {"path": "bad.jsonl", "format": "openai-chat", "records": 60, "statistics": {},
          "format_reason": "keys messages, last turn assistant in 50 of 50 records sampled"},
-        {"path": "clean.jsonl", "format": "openai-chat", "records": 60,
+        {"path": "clean.jsonl", "format": "openai-chat", "records": 60, "statistics": {},
          "format_reason": "keys messages, last turn assistant in 50 of 50 records sampled"},
     ]
     assert report["statistics"] == {"S102": 59, "S101": 1}

@@ -84,6 +84,17 @@ class ExactDuplicates:
             self.totals[group] = self.totals.get(group, 0) + total
             self.group_paths.setdefault(group, other.group_paths[group])
 
+    def _flagged_by_group(self) -> dict[str, int]:
+        flagged: dict[str, int] = {}
+        for (group, _), members in self.clusters.items():
+            flagged[group] = flagged.get(group, 0) + len(members) - 1
+        return flagged
+
+    def statistics(self) -> dict[str, Any]:
+        records = sum(self.totals.values())
+        duplicates = sum(self._flagged_by_group().values())
+        return {"records": records, "duplicates": duplicates, "rate": duplicates / records if records else 0.0}
+
     def finish(self) -> Iterator[Hit]:
         max_rate = float(self.options["max-rate"])
         by_group: dict[str, list[list[Location]]] = {}

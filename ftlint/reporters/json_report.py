@@ -48,9 +48,11 @@ def report_dict(report: Report) -> dict[str, Any]:
             for file, fp, entry in report.stale
         ],
         "files": [
-            {"path": r.path, "format": r.format, "format_reason": r.format_reason, "records": r.records}
+            {"path": r.path, "format": r.format, "format_reason": r.format_reason, "records": r.records,
+             "statistics": r.statistics}
             for r in report.files
         ],
+        "dataset_statistics": report.dataset_statistics,
         "findings": [finding_dict(f) for f in report.findings],
         "statistics": report.statistics(),
     }

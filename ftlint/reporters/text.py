@@ -56,6 +56,16 @@ def write_statistics(report: Report, out: TextIO) -> None:
     rules = {f.code: f.rule for f in report.findings}
     for code, count in report.statistics().items():
         out.write(f"{count:>7}  {code}  {rules[code]}\n")
+    for result in report.files:
+        for code, stats in result.statistics.items():
+            out.write(f"{result.path}: {code} {_numbers(stats)}\n")
+    for code, stats in report.dataset_statistics.items():
+        out.write(f"dataset: {code} {_numbers(stats)}\n")
+
+
+def _numbers(stats: dict) -> str:
+    return ", ".join(f"{key} = {value:.4g}" if isinstance(value, float) else f"{key} = {value}"
+                     for key, value in stats.items())
 
 
 def summary_line(report: Report) -> str:
