@@ -349,6 +349,8 @@ class _ContradictionRule:
 
     def statistics(self) -> dict[str, Any]:
         """Records compared, inputs seen more than once, and how many of those contradict."""
+        if not self.records:
+            return {}  # the rule saw no record of its formats: nothing to say
         return {"records": self.records, "repeated": len(self.members.repeats),
                 "conflicting": sum(1 for _ in self.finish())}
 

@@ -92,6 +92,8 @@ class ExactDuplicates:
 
     def statistics(self) -> dict[str, Any]:
         records = sum(self.totals.values())
+        if not records:
+            return {}
         duplicates = sum(self._flagged_by_group().values())
         return {"records": records, "duplicates": duplicates, "rate": duplicates / records if records else 0.0}
 
