@@ -306,3 +306,13 @@ def test_q102_precision_and_recall_with_default_patterns(lint):
     recall = true_pos / (true_pos + len(false_neg))
     assert precision >= 0.95, f"precision {precision:.3f}; false positives: {false_pos}"
     assert recall >= 0.95, f"recall {recall:.3f}; missed: {false_neg}"
+
+
+def test_duplicate_prompts_with_different_answers_are_reported_through_the_engine(lint):
+    """D102 runs through per-file states merged by the engine: a regression once lost them."""
+    records = [{"prompt": "Same question?", "completion": "A"}, {"prompt": "Other question?", "completion": "B"},
+               {"prompt": "same  question?", "completion": "C"}]
+    report = lint(records, select=["D102"])
+    members = [f for f in report.by_rule("D102") if f.location.line is not None]
+    assert [(f.location.line, f.message.split(" (")[0]) for f in members] == [(3, "exact duplicate prompt of line 1")]
+    assert report.dataset_statistics["D102"]["duplicates"] == 1

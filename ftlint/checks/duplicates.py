@@ -77,9 +77,11 @@ class ExactDuplicates:
             for digest, first in firsts.items():
                 key = (group, digest)
                 whole = other.first_whole.get(group, {}).get(digest, 0)
-                for packed in other.clusters.get(key, [first]):
+                for index, packed in enumerate(other.clusters.get(key, [first])):
                     location = other.locations.unpack(packed)
-                    self._remember(key, location.path, location.line or 0, whole)
+                    # Later members were already found to differ from their first record as a
+                    # whole (D102/D103), so they join the cluster unconditionally (whole = 0).
+                    self._remember(key, location.path, location.line or 0, whole if index == 0 else 0)
         for group, total in other.totals.items():
             self.totals[group] = self.totals.get(group, 0) + total
             self.group_paths.setdefault(group, other.group_paths[group])
