@@ -10,13 +10,15 @@ import pytest
 import ftlint
 from ftlint.config import ConfigError
 
+from _records import chat_record
+
 GOOD = {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello!"}]}
 
 
 def chats(n: int, start: int = 0) -> list[dict]:
-    """Distinct valid chat records: identical copies would (rightly) be reported as duplicates."""
-    return [{"messages": [{"role": "user", "content": f"Question number {i}?"},
-                          {"role": "assistant", "content": f"Answer number {i}."}]} for i in range(start, start + n)]
+    """Distinct valid chat records of random words: identical copies, or templated ones that
+    differ in one number, would (rightly) be reported as exact or near duplicates."""
+    return [chat_record(i) for i in range(start, start + n)]
 
 
 def _write(path: Path, records) -> Path:
@@ -108,7 +110,8 @@ def test_memory_stays_flat_as_the_file_grows(tmp_path):
     big = _write(tmp_path / "big.jsonl", chats(20_000))
     per_record = [_peak(path, ignore=["D"]) for path in (small, big)]
     assert per_record[1] < per_record[0] * 2, per_record
-    with_duplicates = [_peak(path) for path in (small, big)]
+    # D201's index (~230 bytes a record plus batch buffers) is measured in benchmarks/near_dup.py.
+    with_duplicates = [_peak(path, ignore=["D201"]) for path in (small, big)]
     bytes_per_record = (with_duplicates[1] - with_duplicates[0]) / 18_000
     record_bytes = big.stat().st_size / 20_000
     assert bytes_per_record < 400 and bytes_per_record < record_bytes * 4, bytes_per_record

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-GOOD = [{"messages": [{"role": "user", "content": f"Question {i} about tides?"},
-                      {"role": "assistant", "content": f"Answer {i}: the moon pulls the sea."}]} for i in range(60)]
+from _records import chat_record
+
+GOOD = [chat_record(i) for i in range(60)]  # random words: templated records would be near duplicates
 EMPTY = {"messages": [{"role": "user", "content": "Say something"}, {"role": "assistant", "content": ""}]}
 BADROLE = {"messages": [{"role": "usr", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]}
 

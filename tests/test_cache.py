@@ -11,11 +11,13 @@ from ftlint.cache import ResultCache
 from ftlint.config import load_config
 from ftlint.engine import Engine
 
+from _records import chat_record
+
 GOOD = {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello!"}]}
 def chats(n: int, start: int = 0) -> list[dict]:
-    """Distinct valid chat records: identical copies would (rightly) be reported as duplicates."""
-    return [{"messages": [{"role": "user", "content": f"Question number {i}?"},
-                          {"role": "assistant", "content": f"Answer number {i}."}]} for i in range(start, start + n)]
+    """Distinct valid chat records of random words: identical copies, or templated ones that
+    differ in one number, would (rightly) be reported as exact or near duplicates."""
+    return [chat_record(i) for i in range(start, start + n)]
 
 
 EMPTY = {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": ""}]}
