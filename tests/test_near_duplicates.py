@@ -576,3 +576,22 @@ def test_rule_output_does_not_depend_on_python_hash_seed(tmp_path):
                              env={**os.environ, "PYTHONHASHSEED": seed})
         outputs.append(run.stdout)
     assert outputs[0] == outputs[1] and outputs[0].count("D201") > 10
+
+
+@pytest.mark.parametrize("name", ["train.jsonl.gz", "train.json", "bom.jsonl"])
+def test_rule_re_reads_every_layout_for_exact_verification(tmp_path, check, name):
+    import gzip
+
+    records = [pc(PROMPT), pc("An unrelated request about baking bread"), pc(PROMPT.replace("stormy", "windy"))]
+    path = tmp_path / name
+    if name.endswith(".gz"):
+        with gzip.open(path, "wt", encoding="utf-8") as fh:
+            fh.write("".join(json.dumps(r) + "\n" for r in records))
+    elif name.endswith(".json"):
+        path.write_text(json.dumps(records, indent=1), encoding="utf-8")
+    else:
+        path.write_text("\ufeff" + "".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    findings = d201(check(name, select=["D201"]))
+    summary = [f for f in findings if not f.location.line]
+    assert len(summary) == 1 and "every pair verified with the exact Jaccard" in summary[0].message
+    assert [f for f in findings if f.location.line][0].message.startswith("near-duplicate record of line")

@@ -4,7 +4,7 @@ The machinery (shingles, signatures, index, verification, clusters) is `ftlint.s
 module feeds it normalised text views and turns its clusters into findings. Groups are those of
 the exact-duplicate rules: the files of one split, or a file in no split.
 
-State per record: a packed location as the key and ~230 bytes of index (band keys, an 8-bit
+State per record: a packed location as the key and ~235 bytes of index (band keys, an 8-bit
 signature, the text's digest), never the text. Candidate pairs are verified with the exact Jaccard
 of their shingle sets: `finish()` re-reads just the candidate records (JSONL: one pass over the
 lines, parsing only those lines) and checks each text's digest against the indexed one, so a file
