@@ -13,7 +13,6 @@ import importlib.resources
 import io
 import json
 import os
-import random
 import re
 import subprocess
 import sys
@@ -30,29 +29,16 @@ from ftlint.reporters import REPORTERS
 from ftlint.reporters.text import use_color
 from ftlint.rulepack import load_rules
 
+from _records import chat_record as chat
+
 RULES = load_rules()
 ALL_FORMATS = sorted(REPORTERS)
 SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 GITLAB_SEVERITIES = {"info", "minor", "major", "critical", "blocker"}
 ANSI = re.compile(r"\033\[[0-9;]*m")
 
-_WORDS = (
-    "river harbour lantern copper meadow violin glacier orchard compass thunder pepper saddle marble "
-    "falcon ribbon quarry walnut velvet anchor blossom canyon ember fossil garnet hazel island jasmine "
-    "kettle ladder mango nectar oyster pebble quill raven sorrel tundra umber vessel willow yarrow zephyr"
-).split()
-
 
 # --------------------------------------------------------------------------- datasets and helpers
-
-
-def chat(i: int, **extra) -> dict:
-    """A valid openai-chat record whose texts differ from every other record's."""
-    rng = random.Random(i)
-    question = " ".join(rng.sample(_WORDS, 8)).capitalize() + "?"
-    answer = " ".join(rng.sample(_WORDS, 12)).capitalize() + "."
-    return {"messages": [{"role": "user", "content": question},
-                         {"role": "assistant", "content": answer}], **extra}
 
 
 def write_lines(path: Path, records: list) -> Path:
