@@ -43,6 +43,16 @@ def write(tmp_path: Path, name: str, content: bytes | str) -> Path:
 def read(path: Path, **kwargs) -> list[Record]:
     return list(read_records(path, **kwargs))
 
+def read_with_peak(path):
+    """Read every entry while tracing memory; returns (entries, peak traced bytes)."""
+    tracemalloc.start()
+    try:
+        entries = read(path)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return entries, peak
+
 
 def records(entries: list[Record]) -> list[Record]:
     return [e for e in entries if e.is_record]
@@ -236,12 +246,7 @@ def test_jsonl_50mb_line_is_drained_not_held(tmp_path, name):
     path = tmp_path / name
     size = 50 * 1024 * 1024
     _write_big_line_file(path, size, compress=name.endswith(".gz"))
-    tracemalloc.start()
-    try:
-        entries = read(path)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    entries, peak = read_with_peak(path)
     assert [e.line for e in entries] == [1, 2, 3]
     assert entries[0].data == {"a": 1}
     big = entries[1]
@@ -745,12 +750,7 @@ def test_json_array_syntax_error_early_does_not_load_whole_file(tmp_path):
             fh.write('  {"i": %d, "text": "%s"},\n' % (i, "z" * 80))
         fh.write('  {"a": 3}\n]\n')
     assert path.stat().st_size > 25 * CHUNK
-    tracemalloc.start()
-    try:
-        entries = read(path)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    entries, peak = read_with_peak(path)
     assert [r.data for r in records(entries)] == [{"a": 1}]
     (err,) = with_code(entries, "S001")
     assert err.line == 3
