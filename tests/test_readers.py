@@ -43,6 +43,7 @@ def write(tmp_path: Path, name: str, content: bytes | str) -> Path:
 def read(path: Path, **kwargs) -> list[Record]:
     return list(read_records(path, **kwargs))
 
+
 def read_with_peak(path):
     """Read every entry while tracing memory; returns (entries, peak traced bytes)."""
     tracemalloc.start()
