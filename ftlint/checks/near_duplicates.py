@@ -14,7 +14,7 @@ Exact duplicates (same normalised text) are collapsed before the search: they ar
 from __future__ import annotations
 
 import gzip
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -109,27 +109,8 @@ class NearDuplicates:
     # ------------------------------------------------------------------ verification texts
 
     def load_texts(self, keys: Sequence[int]) -> dict[int, str]:
-        """Re-read the records under `keys` and return their normalised views (what was indexed).
-        A record that cannot be re-read is left out: its pairs are then decided by the estimate."""
-        wanted: dict[str, dict[int, int]] = {}
-        for key in keys:
-            path = self.locations.paths[key >> _LINE_BITS]
-            wanted.setdefault(path, {})[key & _LINE_MASK] = key
-        out: dict[int, str] = {}
-        for path, lines in wanted.items():
-            spec = FORMATS.get(self.formats.get(path, ""))
-            if spec is None:
-                continue
-            try:
-                for line, data in _records_at(path, lines):
-                    try:
-                        sample = spec.to_sample(Record(path, line, data))
-                        out[lines[line]] = view(sample, self.scope, self.how)
-                    except Exception:  # the record changed shape since it was indexed
-                        continue
-            except (OSError, UnreadableFile, EOFError, ValueError):
-                continue
-        return out
+        """Re-read the records under `keys` and return their normalised views (what was indexed)."""
+        return load_views(keys, self.locations, self.formats, lambda sample: view(sample, self.scope, self.how))
 
     # ------------------------------------------------------------------ findings
 
@@ -175,6 +156,31 @@ class NearDuplicates:
                 yield Hit(f"near-duplicate {noun} of {_name(first, member)} ({how}; cluster of {size}, "
                           f"the first is kept)", path=member.path, line=member.line,
                           related=tuple(locations[k] for k in cluster.members if k != key))
+
+
+def load_views(keys: Sequence[int], locations: LocationTable, formats: Mapping[str, str],
+               view_of: Callable[[Sample], str]) -> dict[int, str]:
+    """Re-read the records under packed-location `keys` and return `view_of` their samples: the
+    exact text a near-duplicate index was built from, for exact verification of candidates. A
+    record that cannot be re-read is left out: its pairs are then decided by the estimate."""
+    wanted: dict[str, dict[int, int]] = {}
+    for key in keys:
+        path = locations.paths[key >> _LINE_BITS]
+        wanted.setdefault(path, {})[key & _LINE_MASK] = key
+    out: dict[int, str] = {}
+    for path, lines in wanted.items():
+        spec = FORMATS.get(formats.get(path, ""))
+        if spec is None:
+            continue
+        try:
+            for line, data in _records_at(path, lines):
+                try:
+                    out[lines[line]] = view_of(spec.to_sample(Record(path, line, data)))
+                except Exception:  # the record changed shape since it was indexed
+                    continue
+        except (OSError, UnreadableFile, EOFError, ValueError):
+            continue
+    return out
 
 
 def _verified(result: Result) -> str:
