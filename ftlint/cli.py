@@ -1,4 +1,4 @@
-"""The `ftlint` command: check, rule, rules, formats.
+"""The `ftlint` command: check, rule, rules, formats, stats, report.
 
 Exit codes follow linters: 0 clean, 1 findings at or above `fail-on`, 2 usage, configuration or
 unreadable-input error.
@@ -70,6 +70,17 @@ def build_parser() -> argparse.ArgumentParser:
     rules = sub.add_parser("rules", help="list the rules")
     rules.add_argument("--output-format", choices=["text", "json"], default="text")
     sub.add_parser("formats", help="list the supported dataset formats and their keys")
+
+    stats = sub.add_parser("stats", help="show the dataset statistics alone (records, formats, duplicates, classes...)")
+    _add_lint_arguments(stats)
+    stats.add_argument("--output-format", choices=["text", "json"], default="text")
+
+    report = sub.add_parser("report", help="write the self-contained HTML report (summary, plots, findings table)")
+    _add_lint_arguments(report)
+    report.add_argument("-o", "--output-file", default="ftlint-report.html",
+                        help="where to write the report (default: ftlint-report.html; - for standard output)")
+    report.add_argument("--fail-on", choices=["error", "warning", "info"], help="lowest severity that fails (default error)")
+    report.add_argument("--baseline", metavar="FILE", help="show only findings not in this baseline")
     return parser
 
 
@@ -97,7 +108,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
-    if argv and argv[0] not in {"check", "baseline", "rule", "rules", "formats", "-h", "--help", "--version"}:
+    if argv and argv[0] not in {"check", "baseline", "rule", "rules", "formats", "stats", "report", "-h", "--help", "--version"}:
         argv.insert(0, "check")  # `ftlint data/` means `ftlint check data/`
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -112,6 +123,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _rule(args, sys.stdout)
         if args.command == "rules":
             return _list_rules(args, sys.stdout)
+        if args.command == "stats":
+            from .stats_command import run_stats
+            return run_stats(args, _lint, sys.stdout)
+        if args.command == "report":
+            from .report_command import run_report
+            return run_report(args, _check)
         return _list_formats(sys.stdout)
     except ConfigError as exc:
         print(f"ftlint: error: {exc}", file=sys.stderr)

@@ -97,7 +97,16 @@ class ExactDuplicates:
         if not records:
             return {}
         duplicates = sum(self._flagged_by_group().values())
-        return {"records": records, "duplicates": duplicates, "rate": duplicates / records if records else 0.0}
+        stats: dict[str, Any] = {"records": records, "duplicates": duplicates,
+                                 "rate": duplicates / records if records else 0.0}
+        if self.clusters:  # the HTML report draws it; no clusters, nothing to draw
+            sizes: dict[int, int] = {}
+            for members in self.clusters.values():
+                sizes[len(members)] = sizes.get(len(members), 0) + 1
+            stats["plots"] = [{"kind": "bars", "title": f"Exact duplicate {self.noun} clusters by size",
+                               "values": {f"{size} copies": n for size, n in sorted(sizes.items())},
+                               "unit": "clusters"}]
+        return stats
 
     def finish(self) -> Iterator[Hit]:
         max_rate = float(self.options["max-rate"])

@@ -5,7 +5,7 @@ from collections.abc import Callable
 from typing import TextIO
 
 from ..engine import Report
-from . import github, gitlab, json_report, junit, sarif, text
+from . import github, gitlab, html, json_report, junit, sarif, text
 
 Reporter = Callable[[Report, TextIO, dict], None]
 
@@ -18,4 +18,5 @@ REPORTERS: dict[str, Reporter] = {
     "junit": junit.write,
     "github": github.write,
     "gitlab": gitlab.write,
+    "html": html.write,
 }

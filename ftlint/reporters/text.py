@@ -65,7 +65,7 @@ def write_statistics(report: Report, out: TextIO) -> None:
 
 def _numbers(stats: dict) -> str:
     return ", ".join(f"{key} = {value:.4g}" if isinstance(value, float) else f"{key} = {value}"
-                     for key, value in stats.items())
+                     for key, value in stats.items() if key != "plots")  # plots are the HTML report's
 
 
 def summary_line(report: Report) -> str:
