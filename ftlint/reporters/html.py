@@ -349,6 +349,7 @@ _CSS = """
 :root { --fg: #1d1d1f; --muted: #5a5a66; --line: #d9d9e0; --bg: #fff; --panel: #f6f7f9;
         --error: #b42318; --warning: #9a5b00; --info: #1f5fa8; --ok: #207a3c; }
 * { box-sizing: border-box; }
+[hidden] { display: none !important; }
 body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--fg);
        background: var(--bg); margin: 0 auto; max-width: 1200px; padding: 0 1.25rem 3rem; }
 header { border-bottom: 1px solid var(--line); margin-bottom: 1rem; }
