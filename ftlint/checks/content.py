@@ -1,0 +1,114 @@
+"""Family Q, per-record content rules: refusals and AI disclaimers (Q401), responses that only
+restate the prompt (Q402), truncated responses (Q403) and time-bound statements (Q404).
+
+Phrase lists are rule options (data in rules/content.toml), compiled once per distinct list.
+Every rule reads the shared response views of `ftlint.content.responses`, cached per record.
+"""
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from ..content.responses import exchanges, prose, response_turns, truncation, turn_tokens
+from ..content.rouge import lcs_length
+from ..model import Hit, Sample, Severity
+from ..registry import record_rule
+
+MAX_EXCERPT = 80
+
+
+@functools.lru_cache(maxsize=64)
+def _compile(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
+    if not patterns:
+        return None
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+
+
+def _quote(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= MAX_EXCERPT else text[:MAX_EXCERPT - 3] + "..."
+
+
+@record_rule("Q401")
+def refusal(sample: Sample, options: dict[str, Any]) -> Iterator[Hit]:
+    refusals = _compile(tuple(options["refusal-patterns"]))
+    disclaimers = _compile(tuple(options["disclaimer-patterns"]))
+    head = int(options["head-chars"])
+    for turn in response_turns(sample):
+        text = prose(sample, turn)
+        found = refusals.search(text[:head]) if refusals is not None else None
+        what = "refusal"
+        if found is None and disclaimers is not None:
+            found = disclaimers.search(text)
+            what = "AI disclaimer"
+        if found is not None:
+            yield Hit(f"{what} in {turn.role} response: \"{_quote(found.group(0))}\"", turn.field,
+                      excerpt=found.group(0))
+
+
+@record_rule("Q402")
+def restated_prompt(sample: Sample, options: dict[str, Any]) -> Iterator[Hit]:
+    threshold = float(options["threshold"])
+    min_tokens = int(options["min-tokens"])
+    max_new = int(options["max-new-words"])
+    echo = frozenset(v.casefold() for v in options["echo-verbs"])
+    ratio = threshold / (2.0 - threshold)  # 2 LCS / (m + n) >= t needs min/max length >= t / (2 - t)
+    for asked, turn in exchanges(sample):
+        answer = turn_tokens(sample, turn)
+        if len(answer) < min_tokens:
+            continue
+        # The instruction (Alpaca's `instruction`, a chat's user message), not material given with
+        # it (Alpaca's `input`): an answer that reorders or edits the material is doing the task.
+        prompt = turn_tokens(sample, asked[0])
+        m, n = len(answer), len(prompt)
+        if not n or min(m, n) < ratio * max(m, n):
+            continue
+        words = set(prompt)
+        if sum(1 for w in set(answer) if w not in words) > max_new:
+            continue  # the response says something the prompt did not
+        if echo and any(w in echo for w in words):
+            continue  # "rewrite / correct / repeat this": an answer close to the prompt is the task
+        score = 2.0 * lcs_length(answer, prompt) / (m + n)
+        if score >= threshold:
+            yield Hit(f"{turn.role} response only restates the prompt (ROUGE-L {score:.2f} with "
+                      f"{asked[0].field}, threshold {threshold:g}): \"{_quote(turn.text)}\"", turn.field)
+
+
+@functools.lru_cache(maxsize=16)
+def _words(items: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(items)
+
+
+@record_rule("Q403")
+def truncated_response(sample: Sample, options: dict[str, Any]) -> Iterator[Hit]:
+    min_words = int(options["min-words"])
+    dangling = _words(tuple(options["dangling-words"]))
+    for turn in response_turns(sample):
+        if turn.role not in ("assistant", "text"):
+            continue
+        found = truncation(turn.text, min_words, dangling)
+        if found is not None:
+            why, certain = found
+            tail = turn.text.rstrip()[-60:]
+            # The weakest sign (a long answer whose last line just lacks a full stop) is info:
+            # plenty of complete answers omit the final period.
+            yield Hit(f"{turn.role} response {'looks' if certain else 'may be'} truncated: {why} "
+                      f"(\"...{_quote(tail)}\")", turn.field, excerpt=tail,
+                      severity=None if certain else Severity.INFO)
+
+
+@record_rule("Q404")
+def time_bound(sample: Sample, options: dict[str, Any]) -> Iterator[Hit]:
+    pattern = _compile(tuple(options["patterns"]))
+    if pattern is None:
+        return
+    for turn in response_turns(sample):
+        found = [m.group(0) for m in pattern.finditer(prose(sample, turn))]
+        if found:
+            unique = list(dict.fromkeys(" ".join(f.split()) for f in found))
+            shown = "; ".join(f"\"{_quote(f)}\"" for f in unique[:3])
+            more = f" and {len(unique) - 3} more" if len(unique) > 3 else ""
+            yield Hit(f"time-bound statement in {turn.role} response: {shown}{more}", turn.field, excerpt=unique[0])
+

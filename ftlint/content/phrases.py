@@ -1,0 +1,116 @@
+"""Cheap, offline phrase heuristics for the diversity statistics: opening phrases and the
+leading verb and object of an instruction.
+
+Self-Instruct (Wang et al. 2023, fig. 2) shows the diversity of its instructions as the leading
+verb and its first direct-object noun, parsed with the Berkeley Neural Parser. No parser or model
+is loaded here: the heuristic skips polite lead-ins ("Please", "Can you"), takes the first word
+as the verb unless it is a closed-class word (wh-word, auxiliary, pronoun, determiner,
+preposition), a label ("Sentence:") or followed by a copula ("Paris is..."), then takes the first
+following word that is not a determiner, pronoun or common adjective as the object, crudely
+singularised ("poems" -> "poem"). Questions are counted by their wh-word or auxiliary. On
+imperative instruction sets (Alpaca, Self-Instruct) this recovers the verb-object pairs of the
+paper's figure; on chat prompts it mostly reports questions, which is the right answer too.
+"""
+from __future__ import annotations
+
+import re
+
+_WORD = re.compile(r"[^\W\d_][\w'’-]*|\d+|[^\w\s]")
+_OPEN_WORD = re.compile(r"\S+")
+_EDGE = "\"'“”‘’`*_()[]{}<>.,;:!?-–—#"
+
+LEAD_INS = (
+    ("please",), ("kindly",), ("now",), ("then",), ("also",), ("ok",), ("okay",), ("hi",), ("hey",), ("hello",),
+    ("can", "you"), ("could", "you"), ("would", "you"), ("will", "you"), ("can", "u"),
+    ("i", "want", "you", "to"), ("i", "need", "you", "to"), ("i", "would", "like", "you", "to"),
+    ("i'd", "like", "you", "to"), ("i", "want", "to"), ("help", "me"), ("help", "me", "to"),
+    ("your", "task", "is", "to"), ("you", "need", "to"), ("you", "should"), ("you", "must"),
+    ("let's",), ("lets",),
+)
+QUESTION_WORDS = frozenset(
+    "what which who whom whose when where why how is are was were do does did can could would will should "
+    "shall may might must have has had am".split())
+CLOSED = frozenset(
+    "a an the this that these those there here it its i me my we our you your he him his she her they them "
+    "their one some any all each every no not if in on at of for from to by with as about into over under "
+    "and or but so because although while since after before during than then yes no in-context "
+    "given following below above suppose imagine assume consider".split()) - {"consider"}
+COPULAS = frozenset("is are was were has have had will would can could should".split())
+OBJECT_SKIP = frozenset(
+    "a an the this that these those me us him her them my our your his their its some any following given "
+    "above below short brief detailed new simple good few single unique random possible appropriate suitable "
+    "creative catchy funny interesting list-of several two three four five ten 5 3 10 more most best "
+    "different original concise clear complete comprehensive step-by-step".split())
+_PREFIX_CACHE = sorted(LEAD_INS, key=len, reverse=True)
+
+
+def opening(text: str, words: int) -> tuple[str, str] | None:
+    """(key, shown) of the first `words` words: the key is case-folded and stripped of
+    punctuation (so "Sure! Here" and "sure, here" count together), `shown` is as written."""
+    found = []
+    for match in _OPEN_WORD.finditer(text):
+        found.append(match.group(0))
+        if len(found) == words:
+            break
+    if not found:
+        return None
+    key = " ".join(w.strip(_EDGE).casefold() for w in found)
+    return " ".join(key.split()), " ".join(found)
+
+
+def _skip_lead_ins(words: list[str]) -> list[str]:
+    changed = True
+    while changed and words:
+        changed = False
+        for prefix in _PREFIX_CACHE:
+            if tuple(words[:len(prefix)]) == prefix:
+                words = words[len(prefix):]
+                changed = True
+                break
+    return words
+
+
+def _singular(word: str) -> str:
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is", "ous")):
+        return word[:-1]
+    return word
+
+
+_ING_VERBS = frozenset("bring sing ring swing sting fling cling string spring wring ping".split())
+
+
+def _gerund(word: str) -> bool:
+    """"Describing the sky..." opens with a gerund, not an imperative."""
+    return len(word) > 5 and word.endswith("ing") and word not in _ING_VERBS
+
+
+def verb_object(instruction: str) -> tuple[str, str | None]:
+    """("write", "poem") for "Please write two short poems about rain"; ("?what", None) for a
+    question; ("", None) when no leading verb is recognised."""
+    head = instruction[:300]
+    tokens = [t.casefold() for t in _WORD.findall(head)[:40]]
+    words = _skip_lead_ins(tokens)
+    # lead-ins may be followed by punctuation ("Hi, write...") or a comma
+    while words and not words[0][0].isalnum():
+        words = _skip_lead_ins(words[1:])
+    if not words:
+        return "", None
+    first = words[0]
+    if first in QUESTION_WORDS:
+        return "?" + first, None
+    if not first[0].isalpha() or first in CLOSED:
+        return "", None
+    follower = words[1] if len(words) > 1 else ""
+    if follower in (":", "=") or follower in COPULAS or _gerund(first):
+        return "", None
+    for word in words[1:12]:
+        if not word[0].isalnum():
+            if word in ("-", "'", "’"):
+                continue
+            break
+        if word in OBJECT_SKIP or word.isdigit():
+            continue
+        return first, _singular(word)
+    return first, None

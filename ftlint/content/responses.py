@@ -1,0 +1,119 @@
+"""Views of a sample's responses shared by the per-record content rules (Q401-Q404): which turns
+are responses, their prose without markdown code, their tokens, and how a response ends.
+
+Every view is computed once per turn and kept in `Sample.cache`, so four rules reading the same
+response never re-scan it.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from ..model import Sample, Turn
+from ..textview import RESPONSE_ROLES
+from .rouge import tokens
+
+# Markdown code: fenced blocks (an unclosed fence runs to the end) and inline spans.
+_CODE = re.compile(r"```.*?(?:```|\Z)|~~~.*?(?:~~~|\Z)|`[^`\n]+`", re.DOTALL)
+_FENCE_LINE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})([^\n]*)$", re.MULTILINE)
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+•]|\d+[.)]|[a-zA-Z][.)])\s")
+_ODD_TAIL = re.compile(r"[/\\@_.\d=<>]")  # URLs, paths, identifiers, numbers: no sentence to end
+
+
+def response_turns(sample: Sample) -> list[Turn]:
+    """Assistant (or plain-text) turns that are trained on, and the chosen answer of a pair;
+    rejected answers are meant to be bad and are not judged."""
+    cached = sample.cache.get("content.responses")
+    if cached is None:
+        cached = [t for t in sample.turns if t.role in RESPONSE_ROLES and t.text]
+        cached += [t for t in sample.chosen or [] if t.text]
+        sample.cache["content.responses"] = cached
+    return cached
+
+
+def exchanges(sample: Sample) -> Iterator[tuple[list[Turn], Turn]]:
+    """(user turns since the previous response, response) for each response turn."""
+    asked: list[Turn] = []
+    for turn in sample.turns:
+        if turn.role == "user" and turn.text:
+            asked.append(turn)
+        elif turn.role in RESPONSE_ROLES and turn.text:
+            if asked:
+                yield asked, turn
+            asked = []
+    if sample.chosen and asked:
+        for turn in sample.chosen:
+            if turn.text:
+                yield asked, turn
+
+
+def prose(sample: Sample, turn: Turn) -> str:
+    """The turn's text with markdown code removed (code is quoted material, not the voice of the
+    response) and typographic apostrophes made plain, so phrase patterns need one spelling."""
+    key = ("content.prose", turn.field, id(turn))
+    cached = sample.cache.get(key)
+    if cached is None:
+        text = turn.text
+        if "`" in text or "~~~" in text:
+            text = _CODE.sub(" ", text)
+        if "’" in text:
+            text = text.replace("’", "'")
+        cached = sample.cache[key] = text
+    return cached
+
+
+def turn_tokens(sample: Sample, turn: Turn) -> list[str]:
+    key = ("content.tokens", turn.field, id(turn))
+    cached = sample.cache.get(key)
+    if cached is None:
+        cached = sample.cache[key] = tokens(turn.text)
+    return cached
+
+
+def unclosed_fence(text: str) -> bool:
+    """True when a fenced code block is opened and never closed (CommonMark: a closing fence is
+    a run of the same character at least as long, with nothing else on its line)."""
+    if "```" not in text and "~~~" not in text:
+        return False
+    opened: str | None = None
+    for match in _FENCE_LINE.finditer(text):
+        run, rest = match.group(1), match.group(2)
+        if opened is None:
+            if run[0] == "`" and "`" in rest:
+                continue  # not a fence: inline code such as ```x```
+            opened = run
+        elif run[0] == opened[0] and len(run) >= len(opened) and not rest.strip():
+            opened = None
+    return opened is not None
+
+
+def truncation(text: str, min_words: int, dangling: frozenset[str]) -> tuple[str, bool] | None:
+    """(why `text` looks cut off, certain?), or None. Checks, most certain first: an unclosed code fence; a
+    last character that opens or continues something (`,` `:` `(`); a dangling article,
+    preposition or conjunction as the last word ("...is made of"); and, for responses of at
+    least `min_words` words, a last prose line of 5+ words ending in a lower-case letter (not
+    certain: complete answers that omit the final full stop look the same)."""
+    if unclosed_fence(text):
+        return "ends inside an unclosed ``` code block", True
+    stripped = text.rstrip()
+    if not stripped:
+        return None
+    last_line = stripped.rsplit("\n", 1)[-1].strip()
+    end = stripped[-1]
+    if end in ",([{" or end == ":" and not last_line.startswith(("#", "|")):
+        return f"ends with {end!r}", True
+    if end in "-–—" and len(last_line.strip("-–— ")) > 0:
+        return f"ends with {end!r}", True
+    if not end.isalpha():
+        return None
+    words = last_line.split()
+    if not words:
+        return None
+    last_word = words[-1]
+    if len(stripped.split(None, 3)) >= 3 and last_word in dangling:
+        return f"ends mid-sentence after {last_word!r}", True
+    if (end.islower() and len(words) >= 5 and not _LIST_ITEM.match(last_line)
+            and not last_line.startswith(("#", "|", "    ", "\t")) and not _ODD_TAIL.search(last_word)
+            and len(stripped.split(None, min_words)) > min_words):
+        return f"ends mid-sentence (no closing punctuation after {last_word!r})", False
+    return None
