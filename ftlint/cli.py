@@ -70,6 +70,9 @@ def build_parser() -> argparse.ArgumentParser:
     rules = sub.add_parser("rules", help="list the rules")
     rules.add_argument("--output-format", choices=["text", "json"], default="text")
     sub.add_parser("formats", help="list the supported dataset formats and their keys")
+    from .fixes.command import add_arguments as add_fix_arguments
+    add_fix_arguments(sub.add_parser("fix", help="fix what can be fixed mechanically: duplicates, invalid records, "
+                                                  "leaked items, formats; or write a leakage-free split"))
 
     stats = sub.add_parser("stats", help="show the dataset statistics alone (records, formats, duplicates, classes...)")
     _add_lint_arguments(stats)
@@ -108,7 +111,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
-    if argv and argv[0] not in {"check", "baseline", "rule", "rules", "formats", "stats", "report", "-h", "--help", "--version"}:
+    if argv and argv[0] not in {"check", "baseline", "rule", "rules", "formats", "stats", "report", "fix", "-h", "--help", "--version"}:
         argv.insert(0, "check")  # `ftlint data/` means `ftlint check data/`
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -129,6 +132,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "report":
             from .report_command import run_report
             return run_report(args, _check)
+        if args.command == "fix":
+            from .fixes.command import run as run_fix
+            return run_fix(args, sys.stdout)
         return _list_formats(sys.stdout)
     except ConfigError as exc:
         print(f"ftlint: error: {exc}", file=sys.stderr)

@@ -51,15 +51,16 @@ Arguments of `observe` / `apply`:
   format's schema (no sample can be built).
 - `findings`: the `Finding`s of this fixer's `codes` located on this record's line.
 
-Records that did not parse (invalid JSON, a non-object line) reach only fixers that set the class
-attribute `handles_unparsed = True`; for those, `data` and `sample` are None and `findings` holds
-the reader's problems (S001...). Returning None drops the line; anything else keeps it unchanged.
+Lines that hold no usable record (invalid JSON, a non-object, a blank line) never reach `apply`.
+A fixer that removes them defines `drop_unparsed(self, findings) -> bool`; `findings` holds the
+reader's problems on that line (S001, S005...) among the fixer's codes; True drops the line.
 
 A fixer may offer `notes(self) -> list[str]`: extra lines for the change summary (e.g. "kept
 line 7, the longest of its cluster, instead of line 3").
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -79,6 +80,24 @@ class FixContext:
     # Every finding of the pre-fix check for this file, by code (fixers usually need only theirs).
     findings: dict[str, list[Finding]] = field(default_factory=dict)
     split: str | None = None  # the file's configured split name, if any
+    # The whole pre-fix check (every file of the run, split context included): run-wide rules
+    # report some findings on another file (a leaked test record names its train copies in
+    # `related`). `fixed_files` are the resolved paths of every file this run fixes.
+    report: Any = None
+    fixed_files: frozenset[Path] = frozenset()
+    # One dict shared by the fixers of every file of the run, for state that spans files (the
+    # best member of a near-duplicate cluster may be in another file). Every file is observed
+    # before any file is applied.
+    shared: dict[str, Any] = field(default_factory=dict)
+
+    def is_here(self, location: Any) -> bool:
+        """Does a finding's (or related) location point into this file?"""
+        return location is not None and _resolved(str(location.path)) == _resolved(str(self.path))
+
+
+@functools.lru_cache(maxsize=4096)
+def _resolved(path: str) -> Path:
+    return Path(path).resolve()
 
 
 class Fixer(Protocol):
@@ -102,7 +121,7 @@ class FixerInfo:
 
     @property
     def handles_unparsed(self) -> bool:
-        return bool(getattr(self.cls, "handles_unparsed", False))
+        return callable(getattr(self.cls, "drop_unparsed", None))
 
     def enabled(self, options: dict[str, Any]) -> bool:
         """On when its flag is given, or with `--fix` for a safe fixer, or by its own test."""
