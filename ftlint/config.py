@@ -17,9 +17,9 @@ from .model import Severity
 from .rulepack import RuleMeta, load_rules, tomllib
 
 TOP_LEVEL_KEYS = {"select", "extend-select", "ignore", "fail-on", "format", "exclude", "extend-exclude",
-                  "rules", "per-file", "paths", "baseline", "cache-dir", "splits"}
+                  "rules", "per-file", "paths", "baseline", "cache-dir", "splits", "labels"}
 SPLIT_SETTINGS = {"locked-test"}  # keys of [splits] that are settings, not split names
-PER_FILE_KEYS = {"select", "extend-select", "ignore", "format", "rules"}
+PER_FILE_KEYS = {"select", "extend-select", "ignore", "format", "rules", "labels"}
 DEFAULT_EXCLUDE = (".git", ".venv", "venv", "node_modules", "__pycache__", ".ftlint_cache", ".pytest_cache",
                    "dataset_info.json", "package.json", "package-lock.json", "tsconfig.json")
 
@@ -39,6 +39,8 @@ class FileSettings:
     format: tuple[str, ...] | None = None
     # Codes whose severity the user set: it then wins over a rule's own two-level severities.
     configured_severity: frozenset[str] = frozenset()
+    # Where class labels live (`[labels]` layered with per-file tables; see ftlint.labels).
+    labels: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -119,6 +121,7 @@ class Config:
         severities = {code: meta.severity for code, meta in rules.items()}
         configured: set[str] = set()
         options = {code: dict(meta.options) for code, meta in rules.items()}
+        label_layers: list[dict[str, Any]] = []
         fmt: str | None = None
         for where, layer in layers:
             if "select" in layer:
@@ -127,6 +130,8 @@ class Config:
             enabled -= expand_selectors(layer.get("ignore", []), f"{where}: ignore")
             if "format" in layer:
                 fmt = parse_formats(layer["format"], where)
+            if "labels" in layer:
+                label_layers.append(layer["labels"])
             for code, table in layer.get("rules", {}).items():
                 for key, value in table.items():
                     if key == "severity":
@@ -134,7 +139,9 @@ class Config:
                         configured.add(code)
                     else:
                         options[code][key] = value
-        return FileSettings(frozenset(enabled), severities, options, fmt, frozenset(configured))
+        from .labels import layered
+
+        return FileSettings(frozenset(enabled), severities, options, fmt, frozenset(configured), layered(label_layers))
 
 
 def parse_formats(value: Any, where: str) -> tuple[str, ...]:
@@ -256,6 +263,10 @@ def validate_table(table: dict[str, Any], where: str, allowed: set[str]) -> None
             raise ConfigError(f"{where}: {key} must be a list of strings")
     if "splits" in table:
         _validate_splits(table["splits"], where)
+    if "labels" in table:
+        from .labels import validate_label_table
+
+        validate_label_table(table["labels"], where, top_level="per-file" in allowed)
     for key in ("baseline", "cache-dir"):
         if key in table and not isinstance(table[key], str):
             raise ConfigError(f"{where}: {key} must be a path (a string)")

@@ -22,6 +22,7 @@ from .config import TOP_LEVEL_KEYS, Config, FileSettings, load_config, validate_
 from .discovery import discover_files
 from .formats import FORMATS, Detection, detect_file_format, detect_record_format
 from .formats.schemas import validator_for
+from .labels import LabelResolver
 from .model import Finding, Hit, Location, Record, Severity
 from .readers import DEFAULT_MAX_LINE_BYTES, UnreadableFile, read_records
 from .registry import Implementation, RunContext, discover
@@ -142,7 +143,8 @@ class Engine:
 
     def _start_run_checks(self) -> list[tuple[Implementation, Any]]:
         settings = self._run_settings()
-        context = RunContext(self.config.splits, self.config.split_settings, str(self.config.root))
+        context = RunContext(self.config.splits, self.config.split_settings, str(self.config.root),
+                             LabelResolver.from_config(self.config))
         return [(impl, impl.target(settings.options[code], context))
                 for code in sorted(settings.enabled)
                 if (impl := self.implementations[code]).kind == "run"]

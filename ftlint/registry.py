@@ -45,6 +45,8 @@ class RunContext:
     splits: dict[str, list[str]]  # split name -> globs, as configured
     settings: dict[str, Any]  # other `[tool.ftlint.splits]` settings (e.g. locked-test)
     root: str  # the configuration's directory
+    # Where each file's class labels live: a ftlint.labels.LabelResolver (None: the defaults).
+    labels: Any = None
 
 
 @dataclass(frozen=True)

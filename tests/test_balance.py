@@ -13,11 +13,11 @@ import pytest
 
 import ftlint
 from ftlint import Severity
-from ftlint.checks.balance import (ClassImbalance, KtoBalance, LengthBias, MinExamplesPerClass,
-                                   SplitClassMismatch, SyntheticShare, SystemPromptVariants)
+from ftlint.checks.balance import ClassImbalance, KtoBalance, LengthBias, MinExamplesPerClass
+from ftlint.checks.composition import SyntheticShare, SystemPromptVariants
 from ftlint.config import ConfigError
 from ftlint.formats.registry import FORMATS
-from ftlint.labels import LabelSpec
+from ftlint.labels import LabelResolver, LabelSpec
 from ftlint.model import Record
 from ftlint.registry import RunContext
 from ftlint.rulepack import load_rules
@@ -121,22 +121,22 @@ def test_too_many_distinct_values_stop_auto_detection(lint):
     report = lint(records, select=CLASS_RULES)
     assert report.findings == []
     assert report.dataset_statistics["B101"]["stopped"] == "more than 50 distinct labels"
-    report = lint(records, select=["B108"], rules={"B108": {"max-classes": 60}})
+    report = lint(records, select=["B108"], labels={"max-classes": 60})
     assert "51 distinct short values" in by_code(report, "B108")[0].message
 
 
 def test_label_field_path_regex_and_case_fold(lint):
     records = [chat_record(i, metadata={"category": "Billing" if i < 40 else "billing "}) for i in range(45)]
     records += [chat_record(100 + i, metadata={"category": "refund"}) for i in range(25)]
-    report = lint(records, select=["B101"], rules={"B101": {"label-field": "metadata.category"}})
+    report = lint(records, select=["B101"], labels={"field": "metadata.category"})
     assert sorted(f.message.split(" in ")[0] for f in by_code(report, "B101")) == [
         "class 'billing' has 5 examples", "class 'refund' has 25 examples"]
     assert report.dataset_statistics["B101"]["label-source"] == "field 'metadata.category'"
-    report = lint(records, select=["B101"], rules={"B101": {"label-field": "metadata.category", "case-fold": True}})
+    report = lint(records, select=["B101"], labels={"field": "metadata.category", "case-fold": True})
     assert [f.message.split(" in ")[0] for f in by_code(report, "B101")] == ["class 'refund' has 25 examples"]
     # A regex over the assistant reply: "Answer: yes because ..." -> "yes".
     records = [cls(i, f"Answer: {'yes' if i < 22 else 'no'} because reasons {i}") for i in range(47)]
-    report = lint(records, select=["B101"], rules={"B101": {"label-from": "assistant", "label-regex": r"Answer: (\w+)"}})
+    report = lint(records, select=["B101"], labels={"from": "assistant", "regex": r"Answer: (\w+)"})
     assert report.dataset_statistics["B101"]["counts"] == {"no": 25, "yes": 22}
     assert [f.severity for f in by_code(report, "B101")] == [Severity.WARNING, Severity.WARNING]
 
@@ -144,24 +144,32 @@ def test_label_field_path_regex_and_case_fold(lint):
 def test_kto_labels_are_classes_only_when_asked(lint):
     records = [{"prompt": f"q{i}", "completion": f"a{i}", "label": i < 15} for i in range(60)]
     assert by_code(lint(records, select=CLASS_RULES), "B101") == []
-    report = lint(records, select=["B101"], rules={"B101": {"label-from": "kto"}})
+    report = lint(records, select=["B101"], labels={"from": "kto"})
     assert [f.message.split(" in ")[0] for f in by_code(report, "B101")] == ["class 'desirable' has 15 examples"]
 
 
-@pytest.mark.parametrize("rules, fragment", [
-    ({"B101": {"label-source": "x"}}, "unknown option for B101"),
-    ({"B101": {"label-from": "reply"}}, "label-from: expected one of"),
-    ({"B101": {"label-from": "field"}}, "needs label-field"),
-    ({"B101": {"label-from": "kto", "label-field": "label"}}, "not used with label-from"),
-    ({"B102": {"label-regex": "("}}, "invalid regular expression"),
-    ({"B108": {"max-classes": 1}}, "max-classes: must be at least 2"),
-    ({"B104": {"min-ratio": 5.0}}, "min-ratio <= max-ratio"),
-    ({"B105": {"unit": "tokens"}}, "B105.unit"),
-    ({"B101": {"error-below": "20"}}, "expected int"),
+@pytest.mark.parametrize("overrides, fragment", [
+    ({"labels": {"source": "x"}}, "labels: unknown key 'source'"),
+    ({"labels": {"label-from": "assistant"}}, "unknown key 'label-from' .*did you mean 'from'"),
+    ({"labels": {"from": "reply"}}, "labels.from: expected one of"),
+    ({"labels": {"from": "field"}}, "needs a field path"),
+    ({"labels": {"from": "kto", "field": "label"}}, "labels.field: not used with from = 'kto'"),
+    ({"labels": {"regex": "("}}, "labels.regex: invalid regular expression"),
+    ({"labels": {"max-classes": 1}}, "labels.max-classes: must be at least 2"),
+    ({"labels": {"case-fold": "yes"}}, "labels.case-fold: expected bool"),
+    ({"labels": "label"}, "labels must be a table"),
+    ({"rules": {"B101": {"label-from": "auto"}}}, "unknown option for B101"),
+    ({"rules": {"B104": {"min-ratio": 5.0}}}, "min-ratio <= max-ratio"),
+    ({"rules": {"B105": {"unit": "tokens"}}}, "B105.unit"),
+    ({"rules": {"B101": {"error-below": "20"}}}, "expected int"),
+    ({"rules": {"B109": {"target": {"easy": 0.6, "hard": 0.2}}}}, "add up to 1 .or 100., got 0.8"),
+    ({"rules": {"B109": {"target": {"easy": "most"}}}}, "B109.target.easy: expected a share"),
+    ({"rules": {"B110": {"expected": ["english"]}}}, "'english' is not a detected language"),
+    ({"rules": {"B111": {"expect": "many"}}}, "B111.expect"),
 ])
-def test_label_and_option_errors_are_config_errors(lint, rules, fragment):
-    with pytest.raises(ConfigError, match=fragment.replace("(", r"\(")):
-        lint(planted({"a": 5, "b": 5}), select=["B"], rules=rules)
+def test_label_and_option_errors_are_config_errors(lint, overrides, fragment):
+    with pytest.raises(ConfigError, match=fragment.replace("(", r"\(").replace("'(", "'\\(")):
+        lint(planted({"a": 5, "b": 5}), select=["B"], **overrides)
 
 
 # --------------------------------------------------------------------------- B103 splits
@@ -330,7 +338,7 @@ def test_merge_of_per_file_states_equals_one_state(cls_, fmt, records):
     code = {MinExamplesPerClass: "B101", ClassImbalance: "B102", KtoBalance: "B104", LengthBias: "B105",
             SyntheticShare: "B106", SystemPromptVariants: "B107"}[cls_]
     options = dict(load_rules()[code].options)
-    context = RunContext({}, {}, ".")
+    context = RunContext({}, {}, ".", LabelResolver())
     whole = cls_(options, context)
     for s in samples(records, fmt, "a.jsonl"):
         whole.add(s, "train")
@@ -370,5 +378,5 @@ def test_split_order_does_not_matter(tmp_path, check):
 
 
 def test_label_spec_is_picklable_and_describes_itself():
-    spec = LabelSpec({"label-from": "assistant", "label-regex": r"(\w+)"}, "B101")
+    spec = LabelSpec({"from": "assistant", "regex": r"(\w+)"})
     assert pickle.loads(pickle.dumps(spec)).describe() == "the final assistant reply, regex '(\\\\w+)'"
