@@ -1,0 +1,203 @@
+"""What the privacy rules share: settings from options, the texts of a record, detection.
+
+Every string of a record is scanned (message contents, multimodal text parts, tool-call
+arguments, metadata), each with the role of the turn it belongs to (`other` outside turns), so
+`roles` and `skip-fields` can narrow it. Per text, presidio runs at most once per entity type
+whichever rules ask (results live in `Sample.cache` for the record's lifetime), and only for
+the entity types the prefilter lets through.
+"""
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from .allow import Allowlist
+from .analyzer import DEFAULT_PHONE_REGIONS, Raw, analyze
+from .entities import ALL_ENTITIES, FAMILIES, NER_ENTITIES, RATE_DEFAULT
+from .mask import mask
+from .overlap import resolve
+from .prefilter import possible_entities
+
+ROLES = ("system", "developer", "user", "assistant", "tool", "other")
+STRUCTURAL_KEYS = frozenset({"role", "from", "type", "tool_call_id", "id"})  # enums and ids, never prose
+MIN_TEXT = 6  # the shortest e-mail, a@b.co
+_UNIVERSE = frozenset(RATE_DEFAULT)
+
+
+class PrivacyOptionError(ValueError):
+    """An option names an unknown entity or role; the rule turns it into a ConfigError."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    entities: frozenset[str]
+    threshold: float
+    roles: frozenset[str]
+    skip_fields: tuple[str, ...]
+    allow: Allowlist
+    regions: tuple[str, ...] = DEFAULT_PHONE_REGIONS
+    model: str | None = None
+    max_per_record: int = 0  # 0 = no limit
+
+    @classmethod
+    def from_options(cls, options: dict[str, Any], available: Iterable[str] = ALL_ENTITIES,
+                     default: Iterable[str] = RATE_DEFAULT, where: str = "") -> "Settings":
+        available = tuple(available)
+        requested = options.get("entities") or list(default)
+        unknown = [e for e in [*requested, *options.get("ignore-entities", [])] if e not in available]
+        if unknown:
+            raise PrivacyOptionError(f"{where}unknown entity {', '.join(map(repr, unknown))}; known: {', '.join(available)}")
+        roles = options.get("roles", list(ROLES))
+        bad_roles = [r for r in roles if r not in ROLES]
+        if bad_roles:
+            raise PrivacyOptionError(f"{where}unknown role {', '.join(map(repr, bad_roles))}; known: {', '.join(ROLES)}")
+        regions = tuple(r.upper() for r in options.get("phone-regions", DEFAULT_PHONE_REGIONS))
+        if regions != DEFAULT_PHONE_REGIONS:
+            import phonenumbers
+
+            bad = [r for r in regions if r not in phonenumbers.SUPPORTED_REGIONS]
+            if bad:
+                raise PrivacyOptionError(f"{where}unknown phone region {', '.join(map(repr, bad))} "
+                                         "(two-letter ISO 3166 codes such as US, GB, DE)")
+        entities = frozenset(requested) - frozenset(options.get("ignore-entities", []))
+        allow = Allowlist.build(options.get("allow-values", []), options.get("allow-domains", []),
+                                options.get("allow-patterns", []), options.get("allow-private-ips", False))
+        model = options.get("spacy-model") or None
+        return cls(entities, float(options.get("score-threshold", 0.4)), frozenset(roles),
+                   tuple(options.get("skip-fields", [])), allow, regions, model, int(options.get("max-per-record", 0)))
+
+
+_SETTINGS: dict[int, tuple[dict, Settings]] = {}
+
+
+def settings_for(code: str, options: dict[str, Any]) -> Settings:
+    """Parsed once per options table (the engine passes the same dict for every record)."""
+    cached = _SETTINGS.get(id(options))
+    if cached is not None and cached[0] is options:
+        return cached[1]
+    family = FAMILIES.get(code)
+    if family is None:  # the rate rule: any pattern entity of any family
+        available = tuple(e for e in ALL_ENTITIES if e not in NER_ENTITIES)
+        settings = Settings.from_options(options, available, RATE_DEFAULT, f"{code}: ")
+    else:
+        settings = Settings.from_options(options, family.available, family.default, f"{code}: ")
+    if len(_SETTINGS) > 256:
+        _SETTINGS.clear()
+    _SETTINGS[id(options)] = (options, settings)
+    return settings
+
+
+class Text:
+    """One string of a record, with where it lives and per-entity analysis results so far."""
+
+    __slots__ = ("path", "field", "role", "text", "_memo", "_computed", "_resolved")
+
+    def __init__(self, path: tuple, field: str, role: str, text: str) -> None:
+        self.path, self.field, self.role, self.text = path, field, role, text
+        self._memo: dict[str, bool] = {}
+        self._computed: dict[tuple, list[Raw]] = {}
+        self._resolved: dict[tuple, list[Raw]] = {}
+
+    def candidates(self, entities: frozenset[str], regions: tuple[str, ...] = DEFAULT_PHONE_REGIONS,
+                   model: str | None = None, prefilter: bool = True) -> list[Raw]:
+        """Resolved detections of `entities`, before threshold and allowlist."""
+        universe = (entities - NER_ENTITIES) | _UNIVERSE
+        possible = possible_entities(self.text, universe, self._memo) if prefilter else universe
+        key = (possible, regions)
+        resolved = self._resolved.get(key)
+        if resolved is None:
+            missing = frozenset(e for e in possible if (e, regions) not in self._computed)
+            if missing:
+                found = analyze(self.text, missing, regions)
+                for entity in missing:
+                    self._computed[(entity, regions)] = [r for r in found if r.entity == entity]
+            resolved = self._resolved[key] = resolve(self.text, (r for e in possible for r in self._computed[(e, regions)]))
+        results = [r for r in resolved if r.entity in entities]
+        ner = entities & NER_ENTITIES
+        if ner and model:
+            named = self._computed.get((ner, model))
+            if named is None:
+                named = self._computed[(ner, model)] = resolve(self.text, analyze(self.text, ner, model=model))
+            results += [n for n in named if all(n.end <= r.start or r.end <= n.start for r in resolved)]
+            results.sort(key=lambda r: (r.start, r.end))
+        return results
+
+
+@dataclass(frozen=True)
+class Detection:
+    """A finding's worth of PII: everything but the raw value, which stays in the record."""
+
+    entity: str
+    field: str
+    role: str
+    start: int
+    end: int
+    score: float
+    masked: str
+    path: tuple = field(default=(), compare=False)
+
+
+def texts_of(data: Any, turns: Iterable[Any] = ()) -> list[Text]:
+    """Every string of a record worth scanning, with its JSON path and the role it belongs to."""
+    roles: dict[str, str] = {}
+    for turn in turns:
+        roles[turn.field] = turn.role
+        for suffix in (".content", ".value"):
+            if turn.field.endswith(suffix):
+                roles[turn.field[: -len(suffix)]] = turn.role
+    out: list[Text] = []
+
+    def walk(value: Any, path: tuple, where: str, role: str) -> None:
+        if isinstance(value, str):
+            if len(value) >= MIN_TEXT:
+                out.append(Text(path, where, role, value))
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if key in STRUCTURAL_KEYS and not isinstance(item, (dict, list)):
+                    continue
+                child = f"{where}.{key}" if where else str(key)
+                walk(item, (*path, key), child, roles.get(child, role))
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                child = f"{where}[{i}]"
+                walk(item, (*path, i), child, roles.get(child, role))
+
+    walk(data, (), "", roles.get("", "other"))
+    return out
+
+
+def sample_texts(sample: Any) -> list[Text]:
+    cached = sample.cache.get("privacy.texts")
+    if cached is None:
+        cached = sample.cache["privacy.texts"] = texts_of(sample.data, sample.all_turns())
+    return cached
+
+
+def _in_scope(text: Text, settings: Settings) -> bool:
+    if text.role not in settings.roles:
+        return False
+    return not any(fnmatch.fnmatchcase(text.field, pattern) for pattern in settings.skip_fields)
+
+
+def detect_texts(texts: Iterable[Text], settings: Settings, prefilter: bool = True) -> Iterator[Detection]:
+    for text in texts:
+        if not _in_scope(text, settings):
+            continue
+        for r in text.candidates(settings.entities, settings.regions, settings.model, prefilter):
+            if r.score < settings.threshold:
+                continue
+            value = text.text[r.start:r.end]
+            if settings.allow.allows(r.entity, value):
+                continue
+            yield Detection(r.entity, text.field, text.role, r.start, r.end, r.score, mask(r.entity, value), text.path)
+
+
+def detect(sample: Any, settings: Settings) -> list[Detection]:
+    return list(detect_texts(sample_texts(sample), settings))
+
+
+def detect_text(text: str, settings: Settings, prefilter: bool = True) -> list[Detection]:
+    """Detections in one free-standing string (tests, benchmarks, redaction of plain text)."""
+    return list(detect_texts([Text((), "", "other", text)], settings, prefilter))
