@@ -1,0 +1,280 @@
+"""`ftlint fix`: real CLI runs on generated datasets with planted problems.
+
+Every test asserts what a user would check: which records are gone, that every other line is
+byte for byte what it was, that the input is untouched (or backed up with --in-place), that a
+second fix changes nothing, and that the output passes `check` for the fixed rules.
+"""
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+
+import ftlint
+
+from _fix_data import long_record, longer, messy_lines, run_cli, write_lines
+from _records import chat_record
+
+
+@pytest.fixture(autouse=True)
+def _in_tmp(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # no repository config leaks into a run
+
+
+def findings_of(path: Path, codes: list[str], **overrides):
+    report = ftlint.check(path, extend_select=codes, **overrides)
+    return [(f.code, f.location.line) for f in report.findings if f.code in codes]
+
+
+def kept_lines(original: list[str], dropped: set[int]) -> list[str]:
+    return [line for n, line in enumerate(original, 1) if n not in dropped]
+
+
+# --------------------------------------------------------------------------- drop-invalid and dedup
+
+
+def test_fix_drops_invalid_records_and_duplicates_and_keeps_every_other_byte(tmp_path, capsys):
+    lines, planted = messy_lines()
+    source = write_lines(tmp_path / "train.jsonl", lines)
+    before = source.read_bytes()
+    code, out, _ = run_cli(capsys, "fix", "train.jsonl", "--fix")
+    assert code == 0, out
+    assert source.read_bytes() == before  # input untouched
+    fixed = tmp_path / "train.fixed.jsonl"
+    dropped = {n for lines_ in planted.values() for n in lines_}
+    assert fixed.read_bytes().decode() == "".join(line + "\n" for line in kept_lines(lines, dropped))
+    assert "dedup: dropped 2 (line 11, 21)" in out
+    assert "drop-invalid: dropped 5 (line 26, 31, 36, 41, 46)" in out
+    assert "66 records in, 60 out (6 dropped, 0 changed, 1 blank line removed)" in out
+    assert findings_of(fixed, ["S", "D101"]) == []
+
+
+def test_each_flag_applies_only_its_own_fix(tmp_path, capsys):
+    lines, planted = messy_lines()
+    write_lines(tmp_path / "train.jsonl", lines)
+    code, out, _ = run_cli(capsys, "fix", "train.jsonl", "--dedup", "-o", "dedup.jsonl")
+    assert code == 1  # the broken records remain, and no enabled fix can fix them
+    assert (tmp_path / "dedup.jsonl").read_text().splitlines() == kept_lines(lines, set(planted["duplicate"]))
+    assert "Remaining:" in out and "S001 invalid-json x1" in out
+    code, out, _ = run_cli(capsys, "fix", "train.jsonl", "--drop-invalid", "-o", "valid.jsonl")
+    invalid = {n for kind, ns in planted.items() if kind != "duplicate" for n in ns}
+    assert (tmp_path / "valid.jsonl").read_text().splitlines() == kept_lines(lines, invalid)
+    assert code == 1 and "D101 duplicate-record" in out
+
+
+def test_warnings_do_not_drop_a_record(tmp_path, capsys):
+    records = [chat_record(i) for i in range(60)]
+    records[7] = chat_record(7, id=7)  # unknown key: S102 warning
+    write_lines(tmp_path / "train.jsonl", [json.dumps(r) for r in records])
+    code, out, _ = run_cli(capsys, "fix", "train.jsonl", "--drop-invalid")
+    assert code == 0
+    assert (tmp_path / "train.fixed.jsonl").read_bytes() == (tmp_path / "train.jsonl").read_bytes()
+    assert "(0 dropped, 0 changed)" in out and "S102 unknown-key x1" in out
+
+
+def test_duplicates_below_the_tolerated_rate_are_dropped_too(tmp_path, capsys):
+    """D101's max-rate hides a small share from `check`; `fix --dedup` removes every copy."""
+    (tmp_path / "ftlint.toml").write_text("[rules.D101]\nmax-rate = 0.5\n")
+    records = [chat_record(i) for i in range(60)] + [chat_record(1)]
+    write_lines(tmp_path / "train.jsonl", [json.dumps(r) for r in records])
+    assert findings_of(tmp_path / "train.jsonl", ["D101"]) == []
+    code, out, _ = run_cli(capsys, "fix", "train.jsonl", "--dedup")
+    assert code == 0
+    assert len((tmp_path / "train.fixed.jsonl").read_text().splitlines()) == 60
+    assert "dropped 1 (line 61)" in out
+
+
+# --------------------------------------------------------------------------- near duplicates
+
+
+def test_near_dedup_keeps_the_most_complete_member(tmp_path, capsys):
+    base = [long_record(i) for i in range(60)]
+    richer = longer(base[4])  # later in the file, but with the longer answer
+    three_turns = {"messages": [{"role": "system", "content": "Be brief."}, *base[9]["messages"]]}
+    records = base + [richer, three_turns]
+    write_lines(tmp_path / "train.jsonl", [json.dumps(r) for r in records])
+    found = findings_of(tmp_path / "train.jsonl", ["D201"], rules={"D201": {"max-rate": 0.0}})
+    assert {line for _, line in found if line} == {61, 62}
+    code, out, _ = run_cli(capsys, "fix", "train.jsonl", "--near-dedup")
+    assert code == 0, out
+    kept = [json.loads(line) for line in (tmp_path / "train.fixed.jsonl").read_text().splitlines()]
+    assert len(kept) == 60
+    assert richer in kept and base[4] not in kept  # the longer response wins over the earlier line
+    assert three_turns in kept and base[9] not in kept  # more turns win
+    assert "near-dedup: dropped 2 (line 5, 10)" in out
+    assert findings_of(tmp_path / "train.fixed.jsonl", ["D201"], rules={"D201": {"max-rate": 0.0}}) == []
+
+
+def test_near_dedup_is_not_part_of_fix(tmp_path, capsys):
+    records = [long_record(i) for i in range(60)] + [longer(long_record(2))]
+    write_lines(tmp_path / "train.jsonl", [json.dumps(r) for r in records])
+    code, out, _ = run_cli(capsys, "fix", "train.jsonl", "--fix")
+    assert len((tmp_path / "train.fixed.jsonl").read_text().splitlines()) == 61
+    assert "near-dedup" not in out
+
+
+# --------------------------------------------------------------------------- idempotence, every fixer
+
+
+def _sharegpt(i: int) -> dict:
+    chat = chat_record(i)["messages"]
+    return {"conversations": [{"from": "human", "value": chat[0]["content"]},
+                              {"from": "gpt", "value": chat[1]["content"]}]}
+
+
+def _only(*kinds: str) -> list[str]:
+    lines, planted = messy_lines()
+    other = {n for kind, ns in planted.items() if kind not in kinds for n in ns}
+    return [line for n, line in enumerate(lines, 1) if n not in other]
+
+
+FIXER_CASES = {
+    "--drop-invalid": ("train.jsonl", lambda: _only("invalid-json", "not-object", "schema", "final-turn", "blank"), ["S"]),
+    "--dedup": ("train.jsonl", lambda: _only("duplicate"), ["D101"]),
+    "--near-dedup": ("train.jsonl", lambda: [json.dumps(r) for r in
+                                             [long_record(i) for i in range(60)] + [longer(long_record(3))]], ["D201"]),
+    "--normalize-sharegpt": ("train.jsonl", lambda: [json.dumps(_sharegpt(i)) for i in range(60)], ["S"]),
+    "--fix": ("train.jsonl", lambda: messy_lines()[0], ["S", "D101"]),
+}
+
+
+@pytest.mark.parametrize("flag", sorted(FIXER_CASES))
+def test_fix_twice_equals_fix_once_and_check_passes(flag, tmp_path, capsys):
+    name, make, codes = FIXER_CASES[flag]
+    write_lines(tmp_path / name, make())
+    code, out, _ = run_cli(capsys, "fix", name, flag, "-o", "once.jsonl")
+    assert code == 0, out
+    once = (tmp_path / "once.jsonl").read_bytes()
+    assert once != (tmp_path / name).read_bytes()  # there was something to fix
+    code, out, _ = run_cli(capsys, "fix", "once.jsonl", flag, "-o", "twice.jsonl")
+    assert code == 0, out
+    assert (tmp_path / "twice.jsonl").read_bytes() == once
+    assert "(0 dropped, 0 changed)" in out
+    rules = {"D201": {"max-rate": 0.0}, "D101": {"max-rate": 0.0}}
+    assert findings_of(tmp_path / "once.jsonl", codes, rules=rules) == []
+
+
+def test_every_registered_fixer_has_an_idempotence_case():
+    from ftlint.fixes.base import discover_fixers
+
+    flags = {info.flag for info in discover_fixers().values()}
+    covered = set(FIXER_CASES) | {"--drop-leaked", "--redact"}  # leakage: test_fix_leakage.py
+    assert flags <= covered, flags - covered
+
+
+# --------------------------------------------------------------------------- output modes
+
+
+def test_in_place_replaces_atomically_and_keeps_a_backup(tmp_path, capsys):
+    lines, planted = messy_lines()
+    source = write_lines(tmp_path / "train.jsonl", lines)
+    before = source.read_bytes()
+    code, out, _ = run_cli(capsys, "fix", "train.jsonl", "--fix", "--in-place")
+    assert code == 0, out
+    assert (tmp_path / "train.jsonl.bak").read_bytes() == before
+    assert len(source.read_text().splitlines()) == 60
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["train.jsonl", "train.jsonl.bak"]  # no temp file left
+    assert "in place, backup" in out
+
+
+def test_in_place_with_nothing_to_fix_touches_nothing(tmp_path, capsys):
+    source = write_lines(tmp_path / "train.jsonl", [json.dumps(chat_record(i)) for i in range(60)])
+    stat = source.stat()
+    code, out, _ = run_cli(capsys, "fix", "train.jsonl", "--fix", "--in-place")
+    assert code == 0
+    assert source.stat().st_mtime_ns == stat.st_mtime_ns
+    assert not (tmp_path / "train.jsonl.bak").exists()
+    assert "nothing to fix" in out
+
+
+def test_diff_lists_changes_and_writes_nothing(tmp_path, capsys):
+    lines, planted = messy_lines()
+    write_lines(tmp_path / "train.jsonl", lines)
+    code, out, _ = run_cli(capsys, "fix", "train.jsonl", "--fix", "--diff")
+    assert code == 1  # something would change
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["train.jsonl"]
+    assert "line 11: dropped by dedup [D101 duplicate-record]" in out
+    assert "line 26: dropped by drop-invalid [S001 invalid-json]" in out
+    assert "line 36: dropped by drop-invalid [S101 schema-violation]" in out
+    assert "cut off" not in out  # record text is never printed (it may hold personal data)
+    write_lines(tmp_path / "clean.jsonl", [json.dumps(chat_record(i)) for i in range(60)])
+    code, out, _ = run_cli(capsys, "fix", "clean.jsonl", "--fix", "--diff")
+    assert code == 0 and "nothing to change" in out
+
+
+def test_json_array_keeps_its_layout(tmp_path, capsys):
+    records = [chat_record(i) for i in range(60)]
+    records.insert(5, chat_record(2))
+    records.insert(9, {"messages": [{"role": "user", "content": "unanswered"}]})
+    text = "[\n" + ",\n".join("  " + json.dumps(r, indent=2).replace("\n", "\n  ") for r in records) + "\n]\n"
+    source = tmp_path / "train.json"
+    source.write_text(text)
+    code, out, _ = run_cli(capsys, "fix", "train.json", "--fix")
+    assert code == 0, out
+    fixed = (tmp_path / "train.fixed.json").read_text()
+    del records[9], records[5]
+    assert fixed == "[\n" + ",\n".join("  " + json.dumps(r, indent=2).replace("\n", "\n  ") for r in records) + "\n]\n"
+    run_cli(capsys, "fix", "train.fixed.json", "--fix", "-o", "again.json")
+    assert (tmp_path / "again.json").read_text() == fixed
+
+
+def test_gzip_in_gzip_out(tmp_path, capsys):
+    lines, planted = messy_lines()
+    with gzip.open(tmp_path / "train.jsonl.gz", "wb") as fh:
+        fh.write("".join(line + "\n" for line in lines).encode())
+    code, out, _ = run_cli(capsys, "fix", "train.jsonl.gz", "--fix")
+    assert code == 0, out
+    with gzip.open(tmp_path / "train.fixed.jsonl.gz", "rb") as fh:
+        assert len(fh.read().decode().splitlines()) == 60
+
+
+def test_parquet_is_refused_clearly(tmp_path, capsys):
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    pq.write_table(pa.table({"text": ["a", "b"]}), tmp_path / "train.parquet")
+    code, _, err = run_cli(capsys, "fix", "train.parquet", "--fix")
+    assert code == 2
+    assert "Parquet" in err and "JSONL" in err
+
+
+def test_changed_record_keeps_the_line_style(tmp_path, capsys):
+    """Compact lines stay compact, non-ASCII stays raw UTF-8: only the converted lines differ."""
+    compact = json.dumps({"conversations": [{"from": "human", "value": "Grüße?"}, {"from": "gpt", "value": "Hallo."}]},
+                         ensure_ascii=False, separators=(",", ":"))
+    lines = [compact] + [json.dumps(_sharegpt(i)) for i in range(60)]
+    write_lines(tmp_path / "train.jsonl", lines)
+    code, out, _ = run_cli(capsys, "fix", "train.jsonl", "--normalize-sharegpt")
+    assert code == 0, out
+    first = (tmp_path / "train.fixed.jsonl").read_text(encoding="utf-8").splitlines()[0]
+    assert first == '{"messages":[{"role":"user","content":"Grüße?"},{"role":"assistant","content":"Hallo."}]}'
+
+
+# --------------------------------------------------------------------------- usage and input errors
+
+
+def test_usage_errors_exit_2(tmp_path, capsys):
+    write_lines(tmp_path / "a.jsonl", [json.dumps(chat_record(i)) for i in range(3)])
+    write_lines(tmp_path / "b.jsonl", [json.dumps(chat_record(i)) for i in range(3)])
+    code, _, err = run_cli(capsys, "fix", "a.jsonl")
+    assert code == 2 and "nothing to do" in err
+    code, _, err = run_cli(capsys, "fix", "a.jsonl", "b.jsonl", "--fix", "-o", "out.jsonl")
+    assert code == 2 and "one input file" in err
+    code, _, err = run_cli(capsys, "fix", "a.jsonl", "--fix", "-o", "a.jsonl")
+    assert code == 2 and "--in-place" in err
+    code, _, err = run_cli(capsys, "fix", "missing.jsonl", "--fix")
+    assert code == 2 and "missing.jsonl" in err
+    code, _, err = run_cli(capsys, "fix", "a.jsonl", "--fix", "-o", "out.json")
+    assert code == 2 and "layout" in err
+
+
+def test_several_files_get_one_output_each(tmp_path, capsys):
+    lines, _ = messy_lines()
+    write_lines(tmp_path / "a.jsonl", lines)
+    write_lines(tmp_path / "b.jsonl", [json.dumps(chat_record(i)) for i in range(100, 160)])
+    code, out, _ = run_cli(capsys, "fix", "a.jsonl", "b.jsonl", "--fix")
+    assert code == 0, out
+    assert len((tmp_path / "a.fixed.jsonl").read_text().splitlines()) == 60
+    assert (tmp_path / "b.fixed.jsonl").read_bytes() == (tmp_path / "b.jsonl").read_bytes()
