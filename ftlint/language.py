@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-MAX_CHARS = 2000  # a record's language is judged on its first characters
+MAX_CHARS = 1000  # a record's language is judged on its first characters (enough for function words)
 LATIN_LANGUAGES = ("en", "es", "fr", "de", "pt", "it", "nl")
 UNDETERMINED = "und"  # no letters at all (code, numbers, empty)
 LATIN = "latin"  # Latin script, but no confident language
@@ -81,6 +81,7 @@ _SCRIPT_RE = {name: re.compile(f"[{chars}]") for name, chars in _SCRIPTS.items()
 _SCRIPT_LANGUAGE = {"greek": "el", "hebrew": "he", "thai": "th", "hangul": "ko", "kana": "ja",
                     "cyrillic": "cyrillic", "arabic": "arabic", "devanagari": "devanagari"}
 _WORD = re.compile(r"[^\W\d_]+")
+_ASCII_LETTER = re.compile("[A-Za-z]")
 
 
 def _weights() -> dict[str, dict[str, float]]:
@@ -99,37 +100,57 @@ def script_counts(text: str) -> dict[str, int]:
     return {name: n for name, pattern in _SCRIPT_RE.items() if (n := len(pattern.findall(text)))}
 
 
-def latin_scores(text: str) -> dict[str, float]:
-    """Function-word and letter evidence per Latin-script language."""
+def word_scores(text: str) -> dict[str, float]:
+    """Function-word evidence per Latin-script language."""
     scores = dict.fromkeys(LATIN_LANGUAGES, 0.0)
     for word in _WORD.findall(text.lower()):
         for language, weight in _WEIGHTS.get(word, {}).items():
             scores[language] += weight
+    return scores
+
+
+def hint_scores(text: str) -> dict[str, float]:
+    """Letter evidence per Latin-script language, at most MAX_HINT each."""
     hints = dict.fromkeys(LATIN_LANGUAGES, 0.0)
     lowered = text.lower()
     for pattern, language, weight in _HINTS:
         hints[language] += weight * len(pattern.findall(lowered))
-    for language, value in hints.items():
-        scores[language] += min(value, MAX_HINT)
-    return scores
+    return {language: min(value, MAX_HINT) for language, value in hints.items()}
+
+
+def latin_scores(text: str) -> dict[str, float]:
+    hints = hint_scores(text)
+    return {language: score + hints[language] for language, score in word_scores(text).items()}
+
+
+def _ranked(scores: dict[str, float]) -> tuple[str, float, float]:
+    ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+    return ranked[0][0], ranked[0][1], ranked[1][1]
 
 
 def detect(text: str) -> str:
     """A language code (en, es, fr, de, pt, it, nl, zh, ja, ko, el, he, th), a script name
     (cyrillic, arabic, devanagari), "latin" (Latin script, language undetermined) or "und"."""
     text = text[:MAX_CHARS]
-    counts = script_counts(text)
-    if not counts:
-        return UNDETERMINED
-    script = max(counts, key=lambda name: (counts[name], name))
-    if script in ("han", "kana"):
-        kana = counts.get("kana", 0)
-        return "ja" if kana >= 0.1 * (kana + counts.get("han", 0)) else "zh"
-    if script != "latin":
-        return _SCRIPT_LANGUAGE[script]
-    scores = latin_scores(text)
-    ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
-    (best, top), (_, second) = ranked[0], ranked[1]
+    if text.isascii():  # the common case, without counting scripts
+        if not _ASCII_LETTER.search(text):
+            return UNDETERMINED
+        script = "latin"
+    else:
+        counts = script_counts(text)
+        if not counts:
+            return UNDETERMINED
+        script = max(counts, key=lambda name: (counts[name], name))
+        if script in ("han", "kana"):
+            kana = counts.get("kana", 0)
+            return "ja" if kana >= 0.1 * (kana + counts.get("han", 0)) else "zh"
+        if script != "latin":
+            return _SCRIPT_LANGUAGE[script]
+    best, top, second = _ranked(word_scores(text))
+    # Letter hints add at most MAX_HINT to a language: when even that cannot close the gap, the
+    # words have decided (most texts), and the slower letter patterns are skipped.
+    if top < MARGIN * (second + MAX_HINT):
+        best, top, second = _ranked(latin_scores(text))
     if top >= 1.0 and top >= MARGIN * second:
         return best
     return LATIN
