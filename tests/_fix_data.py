@@ -66,7 +66,10 @@ def messy_lines() -> tuple[list[str], dict[str, list[int]]]:
 
 def run_cli(capsys, *args: str) -> tuple[int, str, str]:
     capsys.readouterr()
-    code = main(list(args))
+    try:
+        code = main(list(args))
+    except SystemExit as exc:  # argparse rejects a bad option value itself
+        code = exc.code
     captured = capsys.readouterr()
     assert "Traceback" not in captured.err
     return code, captured.out, captured.err

@@ -85,6 +85,15 @@ class _FixConfig(Config):
         return Path(path).resolve() in self.hidden or super().is_excluded(self._original(path))
 
 
+class _FixEngine(Engine):
+    """The engine, with the inputs being replaced kept out of the split context (a split glob
+    that names a file literally would bring the original back next to its fixed copy)."""
+
+    def _split_files(self, named: set[Path]) -> list[Path]:
+        hidden = getattr(self.config, "hidden", frozenset())
+        return [p for p in super()._split_files(named) if p.resolve() not in hidden]
+
+
 def check_overrides(enabled: Sequence[FixerInfo], extra_codes: Sequence[str] = ()) -> dict[str, Any]:
     """Command-line config layer for the checks of a fix run: the fixers' rules are enabled even
     when opt-in, and rules that stay quiet below a rate (`max-rate`) report every instance,
@@ -130,7 +139,7 @@ def run_fix(files: Sequence[Path], targets: dict[Path, Path | None], options: di
             change.current = change.source
         rounds = 0
         while True:
-            report = Engine(config, None).run([str(c.current) for c in changes], split_context=bool(config.splits))
+            report = _FixEngine(config, None).run([str(c.current) for c in changes], split_context=bool(config.splits))
             _raise_input_errors(report, changes)
             if rounds == MAX_ROUNDS:
                 break
