@@ -1,0 +1,437 @@
+"""Family T: token counts with the tokenizer you train with, context limits, lengths, repetition,
+special tokens and chat templates.
+
+Every rule reads the same per-record counts (`ftlint.tokens.counting.counts`, cached in
+`Sample.cache`), so a record is tokenized once however many T rules run. The dataset-level rules
+keep only length counters and a bounded list of candidates (line and numbers), so memory does
+not grow with the file.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from pathlib import PurePath
+from typing import Any
+
+from ..model import Hit, Sample, Severity, Turn
+from ..registry import RunContext, dataset_rule, record_rule, run_rule
+from ..tokens.counting import RESPONSE_ROLES, Counts, counts, cut_point, spec_of
+from ..tokens.repetition import find_loop
+from ..tokens.stats import Bounded, Extremes, LengthCounter
+
+KEEP = 1000  # candidates kept per file by the outlier rules (the findings list them, up to max-listed)
+# Control strings of common chat templates (ChatML, Llama 2/3, Mistral, Gemma, Phi, GPT).
+SPECIAL_TOKENS = (
+    "<|im_start|>", "<|im_end|>", "<|im_sep|>", "<|endoftext|>", "<|endofprompt|>", "<|end|>",
+    "<|begin_of_text|>", "<|end_of_text|>", "<|start_header_id|>", "<|end_header_id|>", "<|eot_id|>",
+    "<|eom_id|>", "<|python_tag|>", "<|system|>", "<|user|>", "<|assistant|>", "<|fim_prefix|>",
+    "<|fim_middle|>", "<|fim_suffix|>", "<start_of_turn>", "<end_of_turn>", "[INST]", "[/INST]",
+    "<<SYS>>", "<</SYS>>", "<s>", "</s>",
+)
+_HTML_S = re.compile(r"<s>[^<\n]{1,200}</s>")
+_CODE = re.compile(r"```.*?(?:```|\Z)|~~~.*?(?:~~~|\Z)|`[^`\n]+`", re.DOTALL)
+
+
+def _amount(n: int, c: Counts) -> str:
+    """"1,234 tokens (o200k_base)" or "~1,234 tokens (estimated)": every message names its tokenizer."""
+    if c.estimated:
+        return f"~{n:,} tokens (estimated)"
+    return f"{n:,} tokens ({c.tokenizer})"
+
+
+def _label(c: Counts) -> str:
+    return "estimated" if c.estimated else c.tokenizer
+
+
+# --------------------------------------------------------------------------- T101
+
+
+@record_rule("T101")
+def context_overflow(sample: Sample, options: dict[str, Any]) -> Iterator[Hit]:
+    limit = int(options["max-tokens"])
+    c = counts(sample, options)
+    if c.total <= limit:
+        return
+    spec = spec_of(options)
+    for sequence in c.sequences:
+        if sequence.total <= limit:
+            continue
+        index, kept = cut_point(sample, sequence, limit, spec)
+        turn, own = sequence.turns[index], sequence.tokens[index]
+        after = len(sequence.turns) - index - 1
+        survived = sum(n for t, n in zip(sequence.turns[:index], sequence.tokens) if t.trained)
+        survived += kept if turn.trained else 0
+        lost = sequence.trained - survived
+        side = f"prompt + {sequence.name}: " if sequence.name else ""
+        exact = "" if sequence.exact or c.estimated else " with 3 tokens a message for the chat format"
+        message = (f"{side}{_amount(sequence.total, c)}{exact}, {sequence.total - limit:,} over max-tokens "
+                   f"{limit:,}: truncation cuts the {turn.role} turn after {kept:,} of its {own:,} tokens")
+        if after:
+            message += f" and drops the {after} turn{'s' * (after != 1)} after it"
+        if sequence.trained and survived == 0:
+            message += "; no trained token survives: the record trains nothing"
+        elif lost > 0:
+            message += f"; {lost:,} of {sequence.trained:,} trained tokens are lost"
+        yield Hit(message, turn.field)
+
+
+# --------------------------------------------------------------------------- T102
+
+
+def _final_responses(sample: Sample) -> list[Turn]:
+    found = []
+    responses = [t for t in sample.turns if t.role in RESPONSE_ROLES]
+    if responses and sample.chosen is None:
+        found.append(responses[-1])
+    for side in (sample.chosen, sample.rejected):
+        if side:
+            found.append(side[-1])
+    return [t for t in found if not t.payload]
+
+
+def _visible(text: str) -> bool:
+    return any(not ch.isspace() and unicodedata.category(ch) not in ("Cf", "Cc", "Co", "Cn", "Zs") for ch in text)
+
+
+@dataset_rule("T102")
+class ResponseTooShort:
+    def __init__(self, options: dict[str, Any]) -> None:
+        self.options = options
+        self.error_below = int(options["min-response-tokens"])
+        self.warn_below = int(options["warn-below-tokens"])
+        self.lengths = LengthCounter()
+        self.short = Bounded(int(options["max-listed"]))
+        self.empty = Bounded(int(options["max-listed"]))
+        self.label = ""
+
+    def add(self, sample: Sample) -> None:
+        responses = _final_responses(sample)
+        if not responses:
+            return
+        c = counts(sample, self.options)
+        self.label = self.label or _label(c)
+        line = sample.record.line
+        for turn in responses:
+            n = c.tokens_of(turn)
+            self.lengths.add(n)
+            if not turn.text.strip():
+                continue  # empty or whitespace-only: Q101 reports it
+            visible = _visible(turn.text)
+            if not visible or n < self.error_below:
+                self.empty.add(line, turn.field, turn.role, n, len(turn.text), visible, c.estimated)
+            elif n < self.warn_below:
+                self.short.add(line, turn.field, turn.role, n, c.estimated)
+
+    def merge(self, other: "ResponseTooShort") -> None:
+        self.lengths.merge(other.lengths)
+        self.short.merge(other.short)
+        self.empty.merge(other.empty)
+        self.label = self.label or other.label
+
+    def finish(self, path: str) -> Iterator[Hit]:
+        for line, field, role, n, size, visible, estimated in self.empty.items:
+            if visible:
+                what = f"{'~' if estimated else ''}{n} token{'s' * (n != 1)} ({self.label}), fewer than min-response-tokens {self.error_below}"
+            else:
+                what = (f"no visible character ({size} invisible or format character{'s' * (size != 1)} "
+                        f"such as zero-width spaces): it is empty to a reader")
+            yield Hit(f"the {role} response has {what}", field, line=line, severity=Severity.ERROR)
+        if self.empty.total > len(self.empty.items):
+            yield Hit(f"{self.empty.total - len(self.empty.items):,} more empty-looking responses not listed "
+                      f"(max-listed {self.empty.k})", severity=Severity.ERROR, key="T102:more-empty")
+        median = self.lengths.quantiles([0.5])[0]
+        if not self.short.total or median < int(self.options["when-median-at-least"]):
+            return
+        for line, field, role, n, estimated in self.short.items:
+            yield Hit(f"{role} response of {'~' if estimated else ''}{n} token{'s' * (n != 1)} in a file whose median "
+                      f"response has {median:,.0f} tokens ({self.label}); warn-below-tokens {self.warn_below}",
+                      field, line=line)
+        rest = self.short.total - len(self.short.items)
+        if rest > 0:
+            yield Hit(f"{rest:,} more responses shorter than {self.warn_below} tokens not listed (max-listed "
+                      f"{self.short.k})", key="T102:more")
+
+
+# --------------------------------------------------------------------------- T103 + statistics
+
+
+@dataset_rule("T103")
+class LengthOutlier:
+    def __init__(self, options: dict[str, Any]) -> None:
+        self.options = options
+        self.limit = int(options["max-tokens"])
+        self.total = LengthCounter()
+        self.prompt = LengthCounter()
+        self.response = LengthCounter()
+        self.trained = 0
+        self.over = 0
+        self.by_role: dict[str, int] = {}
+        self.exact = 0
+        self.label = ""
+        self.extremes = Extremes(KEEP)
+
+    def add(self, sample: Sample) -> None:
+        c = counts(sample, self.options)
+        self.label = self.label or _label(c)
+        self.total.add(c.total)
+        self.prompt.add(c.prompt)
+        self.response.add(c.response)
+        self.trained += c.trained
+        self.over += c.total > self.limit
+        self.exact += all(s.exact for s in c.sequences)
+        for role, n in c.by_role.items():
+            self.by_role[role] = self.by_role.get(role, 0) + n
+        self.extremes.add(c.total, sample.record.path, sample.record.line, (c.prompt, c.response, c.estimated))
+
+    def merge(self, other: "LengthOutlier") -> None:
+        for mine, theirs in ((self.total, other.total), (self.prompt, other.prompt), (self.response, other.response)):
+            mine.merge(theirs)
+        self.trained += other.trained
+        self.over += other.over
+        self.exact += other.exact
+        for role, n in other.by_role.items():
+            self.by_role[role] = self.by_role.get(role, 0) + n
+        self.extremes.merge(other.extremes)
+        self.label = self.label or other.label
+
+    def finish(self, path: str) -> Iterator[Hit]:
+        if self.total.n < int(self.options["min-records"]):
+            return
+        median, high = self.total.quantiles([0.5, float(self.options["outlier-quantile"])])
+        factor = float(self.options["median-factor"])
+        threshold = max(high, factor * median)
+        listed = 0
+        cap = int(self.options["max-listed"])
+        for total, _, line, (prompt, response, estimated) in self.extremes.items():
+            if total <= threshold:
+                break
+            if listed == cap:
+                break
+            listed += 1
+            est = "~" if estimated else ""
+            yield Hit(f"{est}{total:,.0f} tokens ({self.label}), {total / max(median, 1):,.1f} x the file's median of "
+                      f"{median:,.0f} and above its p{round(float(self.options['outlier-quantile']) * 100)} of "
+                      f"{high:,.0f} (prompt {est}{prompt:,}, response {est}{response:,})", line=line)
+        rest = self.total.count_above(threshold) - listed
+        if rest > 0:
+            yield Hit(f"{rest:,} more records above {threshold:,.0f} tokens not listed (max-listed {cap})",
+                      key="T103:more")
+
+    def statistics(self) -> dict[str, Any]:
+        if not self.total.n:
+            return {}
+        return {
+            "tokenizer": self.label,
+            "counted": "chat template (exact)" if self.exact == self.total.n else (
+                "content + 3 tokens a message" if "estim" in self.label or self.label in ("o200k_base", "cl100k_base")
+                else "content only (no chat template)") if not self.exact else "chat template where it renders",
+            "records": self.total.n,
+            "total": self.total.summary(),
+            "prompt": self.prompt.summary(),
+            "response": self.response.summary(),
+            "tokens": int(self.total.sum),
+            "trained-tokens": self.trained,
+            "tokens-by-role": dict(sorted(self.by_role.items(), key=lambda kv: -kv[1])),
+            "max-tokens": self.limit,
+            "over-limit": self.over,
+            "over-limit-share": round(self.over / self.total.n, 6),
+            "plots": [
+                self.total.histogram("Tokens per record (total)", "tokens", self.limit),
+                self.response.histogram("Tokens per record (response)", "tokens", None),
+                {"kind": "bars", "title": "Tokens by role", "values": dict(sorted(self.by_role.items())),
+                 "unit": "tokens"},
+            ],
+        }
+
+
+# --------------------------------------------------------------------------- T104
+
+
+@dataset_rule("T104")
+class RatioOutlier:
+    def __init__(self, options: dict[str, Any]) -> None:
+        self.options = options
+        self.ratios = LengthCounter()
+        self.high = Extremes(KEEP)
+        self.low = Extremes(KEEP)
+        self.label = ""
+
+    def add(self, sample: Sample) -> None:
+        c = counts(sample, self.options)
+        if c.prompt <= 0 or c.response <= 0:
+            return
+        ratio = c.response / c.prompt
+        self.label = self.label or _label(c)
+        self.ratios.add(round(ratio, 4) if ratio < 100 else round(ratio, 1))
+        payload = (c.prompt, c.response, c.estimated)
+        self.high.add(ratio, sample.record.path, sample.record.line, payload)
+        self.low.add(-ratio, sample.record.path, sample.record.line, payload)
+
+    def merge(self, other: "RatioOutlier") -> None:
+        self.ratios.merge(other.ratios)
+        self.high.merge(other.high)
+        self.low.merge(other.low)
+        self.label = self.label or other.label
+
+    def finish(self, path: str) -> Iterator[Hit]:
+        if self.ratios.n < int(self.options["min-records"]):
+            return
+        q = float(self.options["outlier-quantile"])
+        low_q, median, high_q = self.ratios.quantiles([q, 0.5, 1 - q])
+        factor = float(self.options["median-factor"])
+        above = max(high_q, median * factor)
+        below = min(low_q, median / factor)
+        cap = int(self.options["max-listed"])
+        found = []
+        for key, _, line, payload in self.high.items():
+            if key <= above:
+                break
+            found.append((line, key, payload, "long"))
+        for key, _, line, payload in self.low.items():
+            if -key >= below:
+                break
+            found.append((line, -key, payload, "short"))
+        found.sort()
+        for line, ratio, (prompt, response, estimated), which in found[:cap]:
+            est = "~" if estimated else ""
+            times = ratio / median if which == "long" else median / max(ratio, 1e-9)
+            yield Hit(f"response/prompt ratio {ratio:,.3g} ({est}{response:,} response and {est}{prompt:,} prompt "
+                      f"tokens, {self.label}) is {times:,.0f} x {'above' if which == 'long' else 'below'} the "
+                      f"file's median ratio of {median:,.3g}: a response this {which} for its prompt is often a "
+                      f"misaligned or truncated field", line=line)
+        rest = self.ratios.count_above(above) + self.ratios.count_below(below) - min(len(found), cap)
+        if rest > 0:
+            yield Hit(f"{rest:,} more ratio outliers not listed (max-listed {cap})", key="T104:more")
+
+
+# --------------------------------------------------------------------------- T105
+
+
+@record_rule("T105")
+def degenerate_repetition(sample: Sample, options: dict[str, Any]) -> Iterator[Hit]:
+    turns = [t for t in sample.turns if t.role in RESPONSE_ROLES] + list(sample.chosen or [])
+    if options.get("check-rejected"):
+        turns += list(sample.rejected or [])
+    min_share, error_share = float(options["min-share"]), float(options["error-share"])
+    for turn in turns:
+        if len(turn.text) < 64:
+            continue
+        loop = find_loop(turn.text, int(options["min-words"]))
+        if loop is None or loop.share < min_share or loop.repeats < int(options["min-repeats"]):
+            continue
+        unit = loop.unit if len(loop.unit) <= 60 else loop.unit[:57] + "..."
+        severity = Severity.ERROR if loop.share >= error_share else Severity.WARNING
+        yield Hit(f"{loop.share:.0%} of the {turn.role} response is one loop: {unit!r} repeated {loop.repeats:,} "
+                  f"times (the text compresses {loop.ratio:,.0f}:1)", turn.field, excerpt=unit, severity=severity)
+
+
+# --------------------------------------------------------------------------- T106
+
+
+def _special_pattern(options: dict[str, Any]) -> tuple[re.Pattern[str] | None, frozenset[str]]:
+    spec = spec_of(options)
+    key = ("T106", spec, tuple(options.get("extra-tokens", ())), tuple(options.get("allow-tokens", ())))
+    cached = _PATTERNS.get(key)
+    if cached is None:
+        from ..tokens.backends import backend_for
+
+        own = frozenset(backend_for(spec).special_tokens) if spec.kind != "estimate" else frozenset()
+        tokens = (set(SPECIAL_TOKENS) | own | set(options.get("extra-tokens", ()))) - set(options.get("allow-tokens", ()))
+        tokens = {t for t in tokens if t}
+        pattern = re.compile("|".join(re.escape(t) for t in sorted(tokens, key=len, reverse=True))) if tokens else None
+        cached = _PATTERNS[key] = (pattern, own)
+    return cached
+
+
+_PATTERNS: dict[tuple, tuple[re.Pattern[str] | None, frozenset[str]]] = {}
+
+
+@record_rule("T106")
+def special_token_in_content(sample: Sample, options: dict[str, Any]) -> Iterator[Hit]:
+    turns = sample.all_turns()
+    if not any("<" in t.text or "[" in t.text for t in turns):
+        return
+    pattern, own = _special_pattern(options)
+    if pattern is None:
+        return
+    skip_code = options.get("skip-code", False)
+    for turn in turns:
+        text = turn.text
+        if skip_code and "`" in text or "~~~" in text and skip_code:
+            text = _CODE.sub(" ", text)
+        if "<s>" not in own and "</s>" in text:
+            text = _HTML_S.sub(" ", text)  # HTML strikethrough, unless <s> is this tokenizer's BOS
+        found = list(dict.fromkeys(m.group(0) for m in pattern.finditer(text)))
+        if not found:
+            continue
+        shown = ", ".join(found[:4]) + (f" and {len(found) - 4} more" if len(found) > 4 else "")
+        source = "a special token of the configured tokenizer" if all(t in own for t in found) else "special-token text"
+        yield Hit(f"{source} in {turn.role} content: {shown}; the tokenizer turns it into a control token "
+                  f"(template injection)", turn.field, excerpt=found[0])
+
+
+# --------------------------------------------------------------------------- T107
+
+
+@record_rule("T107")
+def chat_template_refuses(sample: Sample, options: dict[str, Any]) -> Iterator[Hit]:
+    spec = spec_of(options)
+    if not spec.template or spec.kind != "hf":
+        return
+    c = counts(sample, options)
+    name = PurePath(spec.template).name
+    reported = False
+    for role, problem in c.template_problems.items():
+        turn = next((t for t in sample.all_turns() if t.role == role), None)
+        if turn is not None:
+            reported = True
+            yield Hit(f"the chat template ({name}) cannot take a {role} turn: it {problem}", turn.field)
+    if c.template_error and not reported:
+        yield Hit(f"the chat template ({name}) refuses this conversation: {c.template_error}")
+
+
+# --------------------------------------------------------------------------- T100
+
+
+@run_rule("T100")
+class TokenStatistics:
+    def __init__(self, options: dict[str, Any], context: RunContext) -> None:
+        self.options = options
+        self.limit = int(options["max-tokens"])
+        self.groups: dict[str, list[int]] = {}  # split (or "all") -> [records, tokens, trained, billed]
+        self.label = ""
+
+    def add(self, sample: Sample, split: str | None) -> None:
+        c = counts(sample, self.options)
+        self.label = self.label or _label(c)
+        for group in {"all", split or "all"}:
+            entry = self.groups.setdefault(group, [0, 0, 0, 0])
+            entry[0] += 1
+            entry[1] += c.total
+            entry[2] += c.trained
+            entry[3] += min(c.total, self.limit)
+
+    def merge(self, other: "TokenStatistics") -> None:
+        for group, numbers in other.groups.items():
+            entry = self.groups.setdefault(group, [0, 0, 0, 0])
+            for i, n in enumerate(numbers):
+                entry[i] += n
+        self.label = self.label or other.label
+
+    def finish(self) -> Iterator[Hit]:
+        return iter(())
+
+    def statistics(self) -> dict[str, Any]:
+        if not self.groups:
+            return {}
+        records, tokens, trained, billed = self.groups["all"]
+        stats: dict[str, Any] = {"tokenizer": self.label, "records": records, "tokens": tokens,
+                                 "trained-tokens": trained, "tokens-per-epoch": billed, "max-tokens": self.limit}
+        splits = {name: dict(zip(("records", "tokens", "trained-tokens", "tokens-per-epoch"), numbers))
+                  for name, numbers in sorted(self.groups.items()) if name != "all"}
+        if splits:
+            stats["splits"] = splits
+            stats["plots"] = [{"kind": "bars", "title": "Trained tokens per split",
+                               "values": {k: v["trained-tokens"] for k, v in splits.items()}, "unit": "tokens"}]
+        return stats

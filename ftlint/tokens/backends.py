@@ -1,0 +1,139 @@
+"""Tokenizer back-ends behind one small interface, loaded once per process.
+
+`count_many(texts)` is the only hot call: one call per record with every text of the record, so
+a back-end that batches (HF `encode_batch`) gets the whole record at once. The cache is a
+module-level dict keyed by the resolved `TokenizerSpec`, so a process pool re-loads each
+tokenizer once per worker and never pickles one.
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from ..config import ConfigError
+from .settings import ESTIMATE, TokenizerSpec
+
+_LOADED: dict[TokenizerSpec, "Backend"] = {}
+
+
+class Backend:
+    """Counts tokens of plain text (no special-token parsing unless the tokenizer does it)."""
+
+    spec: TokenizerSpec
+    special_tokens: tuple[str, ...] = ()  # strings the tokenizer turns into special tokens
+    special_map: dict[str, str] = {}  # bos_token/eos_token... for chat templates
+
+    def count_many(self, texts: Sequence[str]) -> list[int]:
+        raise NotImplementedError
+
+    def count(self, text: str) -> int:
+        return self.count_many([text])[0]
+
+
+class OpenAIBackend(Backend):
+    """bpe-openai's Rust tokenizer: the same counts as tiktoken, with the vocabulary in the wheel.
+
+    Content is encoded as ordinary text, as OpenAI does for training files: a `<|endoftext|>`
+    typed into a message is text there, not the special token."""
+
+    def __init__(self, spec: TokenizerSpec) -> None:
+        try:
+            from bpe_openai import _bindings
+        except ImportError:  # pragma: no cover - resolve_tokenizer checked it
+            raise ConfigError(f"tokenizer {spec.name!r} needs bpe-openai: pip install 'ftlint[openai]'") from None
+        self.spec = spec
+        # The Rust tokenizer itself: `count` without building Python lists of ids (and without
+        # the pure-Python wrapper's rank tables, which cost a second at start-up).
+        self._tokenizer = _bindings.tokenizer_for_encoding(spec.name)
+        self.special_tokens = ("<|endoftext|>", "<|endofprompt|>") + (
+            ("<|fim_prefix|>", "<|fim_middle|>", "<|fim_suffix|>") if spec.name == "cl100k_base" else ())
+
+    def count_many(self, texts: Sequence[str]) -> list[int]:
+        count = self._tokenizer.count
+        out = []
+        for text in texts:
+            try:
+                out.append(count(text))
+            except UnicodeEncodeError:  # lone surrogates: count what a UTF-8 writer would send
+                out.append(count(text.encode("utf-8", "replace").decode("utf-8")))
+        return out
+
+
+class HFBackend(Backend):
+    """A Hugging Face `tokenizers` tokenizer.json; special tokens in text are parsed as the trainer
+    parses them (that is what T106 warns about), and no BOS/EOS is added to plain content."""
+
+    def __init__(self, spec: TokenizerSpec) -> None:
+        from tokenizers import Tokenizer
+
+        try:
+            self._tokenizer = Tokenizer.from_file(spec.name)
+        except Exception as exc:  # tokenizers raises a bare Exception for malformed files
+            raise ConfigError(f"tokenizer {spec.label}: {spec.name} is not a valid tokenizer.json: {exc}") from None
+        self.spec = spec
+        added = self._tokenizer.get_added_tokens_decoder()
+        self.special_tokens = tuple(sorted({t.content for t in added.values() if t.special and t.content.strip()}))
+        self.special_map = {}
+
+    def count_many(self, texts: Sequence[str]) -> list[int]:
+        if len(texts) == 1:
+            return [len(self._tokenizer.encode(texts[0], add_special_tokens=False).ids)]
+        encodings = self._tokenizer.encode_batch(list(texts), add_special_tokens=False)
+        return [len(e.ids) for e in encodings]
+
+
+_WORDS = re.compile(r"[A-Za-z]+|[0-9]|\s+|[^\sA-Za-z0-9]")
+
+
+class EstimateBackend(Backend):
+    """No tokenizer: about one token per 4 characters of English words, one per digit or
+    punctuation mark and per non-Latin character. Every message says "estimated"."""
+
+    def __init__(self, spec: TokenizerSpec) -> None:
+        self.spec = spec
+        self.special_tokens = ()
+
+    @staticmethod
+    def estimate(text: str) -> int:
+        if text.isascii():
+            tokens = 0
+            for piece in _WORDS.findall(text):
+                first = piece[0]
+                if first.isalpha():
+                    tokens += math.ceil(len(piece) / 5) if len(piece) > 3 else 1
+                elif not first.isspace():
+                    tokens += 1
+                elif len(piece) > 1:
+                    tokens += 1
+            return tokens
+        return sum(EstimateBackend.estimate(part) if part.isascii() else len(part)
+                   for part in re.findall(r"[\x00-\x7f]+|[^\x00-\x7f]+", text))
+
+    def count_many(self, texts: Sequence[str]) -> list[int]:
+        return [self.estimate(t) for t in texts]
+
+
+def backend_for(spec: TokenizerSpec) -> Backend:
+    backend = _LOADED.get(spec)
+    if backend is None:
+        if spec.kind == "openai":
+            backend = OpenAIBackend(spec)
+        elif spec.kind == "hf":
+            backend = HFBackend(spec)
+        elif spec.kind == ESTIMATE:
+            backend = EstimateBackend(spec)
+        else:  # pragma: no cover - settings only produce the three kinds
+            raise ValueError(f"unknown tokenizer kind {spec.kind!r}")
+        _LOADED[spec] = backend
+    return backend
+
+
+def describe(spec: TokenizerSpec) -> str:
+    """How messages name the tokenizer: "o200k_base", "tokenizer.json", or "estimated"."""
+    return spec.label
+
+
+def loaded() -> dict[Any, Backend]:
+    return _LOADED

@@ -1,0 +1,214 @@
+"""Per-record token counts, computed once per sample and shared by every T rule.
+
+A record is one or more token sequences: the conversation, or prompt + chosen and prompt +
+rejected for preference pairs (each is truncated on its own). For every sequence: tokens per turn
+(the content alone), and the total the trainer sees: the rendered chat template when one is
+configured (exact), otherwise content plus the OpenAI cookbook's per-message overhead (3 tokens a
+message + 3 to prime the reply) for OpenAI encodings and the estimate, or content only for a
+tokenizer.json without a template.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..model import Sample, Turn
+from .backends import backend_for
+from .settings import TokenizerSpec, resolve_tokenizer
+from .template import TemplateRefused, template_for
+
+RESPONSE_ROLES = frozenset({"assistant", "text"})
+MESSAGE_OVERHEAD = 3  # tokens per message in the OpenAI cookbook's count
+REPLY_PRIMING = 3
+_FIELD = re.compile(r"^(?P<base>.+)\[(?P<index>\d+)\]\.content$")
+
+
+@dataclass(slots=True)
+class Sequence:
+    """One token sequence the trainer builds from the record."""
+
+    name: str  # "" for the conversation, "chosen" / "rejected" for a preference side
+    turns: list[Turn]
+    tokens: list[int]  # content tokens per turn
+    total: int  # everything the trainer tokenizes, template or overhead included
+    exact: bool  # total comes from the rendered chat template
+    trained: int  # content tokens of trained turns
+
+
+@dataclass(slots=True)
+class Counts:
+    tokenizer: str  # label for messages: "o200k_base", "tokenizer.json", "estimated"
+    estimated: bool
+    sequences: list[Sequence]
+    prompt: int  # content tokens of the prompt side (system, user, tool... turns)
+    response: int  # content tokens of the responses (assistant turns, or the chosen answer)
+    trained: int  # content tokens the loss is computed on (every trained turn, both preference sides)
+    total: int  # the longest sequence: what meets the context limit
+    by_role: dict[str, int] = field(default_factory=dict)
+    template_error: str | None = None  # the chat template refused the record (then totals use overhead)
+    template_problems: dict[str, str] = field(default_factory=dict)  # role -> why the template cannot take it
+
+    @property
+    def longest(self) -> Sequence:
+        return max(self.sequences, key=lambda s: s.total)
+
+    def tokens_of(self, turn: Turn) -> int:
+        for sequence in self.sequences:
+            for candidate, n in zip(sequence.turns, sequence.tokens):
+                if candidate is turn:
+                    return n
+        return 0
+
+
+def spec_of(options: dict[str, Any]) -> TokenizerSpec:
+    """The resolved tokenizer from the options (the configuration resolves it on load)."""
+    spec = options.get("_tokenizer")
+    if spec is None:  # options that did not come through the configuration (direct calls)
+        from .settings import resolve_template
+
+        raw = resolve_tokenizer(options.get("tokenizer", ""), Path.cwd())
+        template = resolve_template(options.get("chat-template", ""), raw, Path.cwd())
+        spec = TokenizerSpec(raw.kind, raw.name, raw.label, template, raw.stamp)
+        options["_tokenizer"] = spec
+    return spec
+
+
+def counts(sample: Sample, options: dict[str, Any]) -> Counts:
+    spec = spec_of(options)
+    key = ("tokens", spec)
+    cached = sample.cache.get(key)
+    if cached is None:
+        cached = sample.cache[key] = _count(sample, spec)
+    return cached
+
+
+def _sequences(sample: Sample) -> list[tuple[str, list[Turn]]]:
+    if sample.chosen is None and sample.rejected is None:
+        return [("", list(sample.turns))]
+    found = []
+    for name, side in (("chosen", sample.chosen), ("rejected", sample.rejected)):
+        if side is not None:
+            found.append((name, list(sample.turns) + list(side)))
+    return found
+
+
+def _uses_template(sample: Sample, turns: list[Turn]) -> bool:
+    """Trainers apply a chat template to conversations, not to plain text columns (TRL's standard
+    form, language-modeling text): those are tokenized as they are."""
+    if sample.format == "trl-text" or any(t.role == "text" for t in turns):
+        return False
+    if sample.format.startswith("trl-") or sample.format == "prompt-completion":
+        return any("[" in t.field for t in turns)
+    return True
+
+
+def _raw_message(sample: Sample, turn: Turn) -> dict[str, Any]:
+    """The message as the record holds it (tool calls, names), with its content as text."""
+    message: dict[str, Any] = {"role": turn.role, "content": turn.text}
+    match = _FIELD.match(turn.field)
+    if match:
+        value: Any = sample.data
+        for part in match["base"].split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        if isinstance(value, list) and int(match["index"]) < len(value) and isinstance(value[int(match["index"])], dict):
+            raw = value[int(match["index"])]
+            message = {k: v for k, v in raw.items() if k not in ("weight", "content")}
+            message["role"] = turn.role
+            message["content"] = turn.text
+    return message
+
+
+def _tools(sample: Sample) -> Any:
+    tools = sample.tools
+    if isinstance(tools, str):  # LLaMA-Factory stores tools as a JSON string
+        import json
+
+        try:
+            tools = json.loads(tools)
+        except ValueError:
+            return None
+    return tools or None
+
+
+def _count(sample: Sample, spec: TokenizerSpec) -> Counts:
+    backend = backend_for(spec)
+    plan = _sequences(sample)
+    # Every distinct turn once, in one call: a batching back-end sees the whole record.
+    unique: dict[int, Turn] = {}
+    for _, turns in plan:
+        for turn in turns:
+            unique.setdefault(id(turn), turn)
+    template = template_for(spec.template) if spec.template and spec.kind == "hf" else None
+    rendered: list[tuple[int, str]] = []
+    template_error = None
+    problems: dict[str, str] = {}
+    if template is not None:
+        roles = {t.role for t in unique.values() if t.role != "text"}
+        for role in sorted(roles):
+            problem = template.role_problem(role)
+            if problem:
+                problems[role] = problem
+        for i, (_, turns) in enumerate(plan):
+            if not _uses_template(sample, turns):
+                continue
+            try:
+                rendered.append((i, template.render([_raw_message(sample, t) for t in turns], _tools(sample))))
+            except TemplateRefused as exc:
+                template_error = str(exc)
+                rendered = []
+                break
+    texts = [t.text for t in unique.values()] + [text for _, text in rendered]
+    numbers = backend.count_many(texts) if texts else []
+    per_turn = dict(zip(unique, numbers))
+    exact_totals = {i: n for (i, _), n in zip(rendered, numbers[len(unique):])}
+    sequences = []
+    for i, (name, turns) in enumerate(plan):
+        tokens = [per_turn[id(t)] for t in turns]
+        content = sum(tokens)
+        if i in exact_totals:
+            total, exact = exact_totals[i], True
+        elif spec.kind == "hf" or not turns or not _uses_template(sample, turns):
+            total, exact = content, False
+        else:
+            total, exact = content + MESSAGE_OVERHEAD * len(turns) + REPLY_PRIMING, False
+        trained = sum(n for t, n in zip(turns, tokens) if t.trained)
+        sequences.append(Sequence(name, turns, tokens, total, exact, trained))
+    by_role: dict[str, int] = {}
+    for turn in unique.values():
+        by_role[turn.role] = by_role.get(turn.role, 0) + per_turn[id(turn)]
+    prompt = sum(per_turn[id(t)] for t in sample.turns if t.role not in RESPONSE_ROLES)
+    response = sum(per_turn[id(t)] for t in sample.turns if t.role in RESPONSE_ROLES)
+    response += sum(per_turn[id(t)] for t in sample.chosen or [])
+    trained = sum(per_turn[id(t)] for t in unique.values() if t.trained)
+    total = max((s.total for s in sequences), default=0)
+    return Counts(spec.label, spec.estimated, sequences, prompt, response, trained, total, by_role,
+                  template_error, problems)
+
+
+def cut_point(sample: Sample, sequence: Sequence, limit: int, spec: TokenizerSpec) -> tuple[int, int]:
+    """(index of the turn truncation cuts, tokens of it that survive), truncating from the end as
+    OpenAI and TRL do. With a template, prefixes are rendered for exact offsets (only for records
+    over the limit, so the cost is rare); otherwise offsets add content and overhead."""
+    starts: list[int] = []
+    if sequence.exact and spec.template:
+        template = template_for(spec.template)
+        backend = backend_for(spec)
+        try:
+            prefixes = [template.render([_raw_message(sample, t) for t in sequence.turns[:k]], _tools(sample))
+                        for k in range(len(sequence.turns))]
+            starts = backend.count_many(prefixes)
+        except TemplateRefused:
+            starts = []
+    if not starts:
+        overhead = 0 if sequence.total == sum(sequence.tokens) else MESSAGE_OVERHEAD
+        position = 0
+        for n in sequence.tokens:
+            starts.append(position)
+            position += n + overhead
+    for index in range(len(sequence.turns) - 1, -1, -1):
+        if starts[index] < limit:
+            return index, max(0, min(sequence.tokens[index], limit - starts[index] - (
+                MESSAGE_OVERHEAD if not sequence.exact and sequence.total != sum(sequence.tokens) else 0)))
+    return 0, 0
