@@ -17,9 +17,9 @@ from .model import Severity
 from .rulepack import RuleMeta, load_rules, tomllib
 
 TOP_LEVEL_KEYS = {"select", "extend-select", "ignore", "fail-on", "format", "exclude", "extend-exclude",
-                  "rules", "per-file", "paths", "baseline", "cache-dir", "splits", "labels"}
+                  "rules", "per-file", "paths", "baseline", "cache-dir", "splits", "labels", "tokens"}
 SPLIT_SETTINGS = {"locked-test"}  # keys of [splits] that are settings, not split names
-PER_FILE_KEYS = {"select", "extend-select", "ignore", "format", "rules", "labels"}
+PER_FILE_KEYS = {"select", "extend-select", "ignore", "format", "rules", "labels", "tokens"}
 DEFAULT_EXCLUDE = (".git", ".venv", "venv", "node_modules", "__pycache__", ".ftlint_cache", ".pytest_cache",
                    "dataset_info.json", "package.json", "package-lock.json", "tsconfig.json")
 
@@ -132,6 +132,10 @@ class Config:
                 fmt = parse_formats(layer["format"], where)
             if "labels" in layer:
                 label_layers.append(layer["labels"])
+            for key, value in layer.get("tokens", {}).items():  # shared by every T rule that has the option
+                for code in options:
+                    if code[0] == "T" and key in rules[code].options:
+                        options[code][key] = value
             for code, table in layer.get("rules", {}).items():
                 for key, value in table.items():
                     if key == "severity":
@@ -140,7 +144,9 @@ class Config:
                     else:
                         options[code][key] = value
         from .labels import layered
+        from .tokens.settings import resolve_token_options
 
+        resolve_token_options({code: opts for code, opts in options.items() if code[0] == "T"}, self.root, self.source)
         return FileSettings(frozenset(enabled), severities, options, fmt, frozenset(configured), layered(label_layers))
 
 
@@ -267,6 +273,8 @@ def validate_table(table: dict[str, Any], where: str, allowed: set[str]) -> None
         from .labels import validate_label_table
 
         validate_label_table(table["labels"], where, top_level="per-file" in allowed)
+    if "tokens" in table:
+        _validate_tokens(table["tokens"], where)
     for key in ("baseline", "cache-dir"):
         if key in table and not isinstance(table[key], str):
             raise ConfigError(f"{where}: {key} must be a path (a string)")
@@ -284,6 +292,19 @@ def validate_table(table: dict[str, Any], where: str, allowed: set[str]) -> None
             raise ConfigError(f"{where}: rules.{code} must be a table of options")
         for key, value in options.items():
             _validate_option(rules[code], key, value, f"{where}: rules.{code}.{key}")
+
+
+def _validate_tokens(tokens: Any, where: str) -> None:
+    """`[tokens]` sets an option of every T rule that declares it (tokenizer, max-tokens...)."""
+    if not isinstance(tokens, dict):
+        raise ConfigError(f"{where}: tokens must be a table of token settings (tokenizer, max-tokens...)")
+    rules = load_rules()
+    for key, value in tokens.items():
+        owners = [meta for code, meta in rules.items() if code[0] == "T" and key in meta.options]
+        if not owners:
+            known = sorted({k for code, meta in rules.items() if code[0] == "T" for k in meta.options})
+            raise ConfigError(f"{where}: tokens.{key}: unknown token setting (known: {', '.join(known)})")
+        _validate_option(owners[0], key, value, f"{where}: tokens.{key}")
 
 
 def _validate_splits(splits: Any, where: str) -> None:
