@@ -35,6 +35,8 @@ CLOSED = frozenset(
     "their one some any all each every no not if in on at of for from to by with as about into over under "
     "and or but so because although while since after before during than then yes no in-context "
     "given following below above suppose imagine assume consider".split()) - {"consider"}
+PREPOSITIONS = frozenset("to into about from for with of on in at by onto upon".split())
+CLAUSE_WORDS = frozenset("whether if that and or but".split())
 COPULAS = frozenset("is are was were has have had will would can could should".split())
 OBJECT_SKIP = frozenset(
     "a an the this that these those me us him her them my our your his their its some any following given "
@@ -100,8 +102,8 @@ def verb_object(instruction: str) -> tuple[str, str | None]:
     first = words[0]
     if first in QUESTION_WORDS:
         return "?" + first, None
-    if not first[0].isalpha() or first in CLOSED:
-        return "", None
+    if not (first.isascii() and first[0].isalpha()) or first in CLOSED:
+        return "", None  # the heuristic knows English closed-class words only
     follower = words[1] if len(words) > 1 else ""
     if follower in (":", "=") or follower in COPULAS or _gerund(first):
         return "", None
@@ -110,7 +112,9 @@ def verb_object(instruction: str) -> tuple[str, str | None]:
             if word in ("-", "'", "’"):
                 continue
             break
-        if word in OBJECT_SKIP or word.isdigit():
+        if word in OBJECT_SKIP or word in PREPOSITIONS or word.isdigit():
             continue
-        return first, _singular(word)
+        if word in QUESTION_WORDS or word in CLAUSE_WORDS:
+            break  # "Explain why...", "Describe how...": the object is a clause
+        return first, _singular(word.removesuffix("'s").removesuffix("’s"))
     return first, None

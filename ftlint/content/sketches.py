@@ -70,10 +70,12 @@ class DistinctCounter:
 
 
 class FrequentCounter:
-    def __init__(self, capacity: int = 2000) -> None:
+    def __init__(self, capacity: int = 2000, examples: int = 0) -> None:
         self.capacity = capacity
         self.counts: dict[str, int] = {}
         self.shown: dict[str, str] = {}  # key -> how it first appeared (display form)
+        self.examples: dict[str, list[Any]] = {}  # key -> its first `examples` locations
+        self.keep_examples = examples
         self.total = 0
         self.error = 0
 
@@ -81,17 +83,23 @@ class FrequentCounter:
     def exact(self) -> bool:
         return self.error == 0
 
-    def add(self, key: str, shown: str | None = None, n: int = 1) -> None:
+    def add(self, key: str, shown: str | None = None, n: int = 1, example: Any = None) -> None:
         self.total += n
         count = self.counts.get(key)
         if count is None:
             self.counts[key] = n
             if shown is not None:
                 self.shown[key] = shown
+            if example is not None and self.keep_examples:
+                self.examples[key] = [example]
             if len(self.counts) > 2 * self.capacity:
                 self._prune()
         else:
             self.counts[key] = count + n
+            if example is not None:
+                seen = self.examples.get(key)
+                if seen is not None and len(seen) < self.keep_examples:
+                    seen.append(example)
 
     def _prune(self) -> None:
         ordered = sorted(self.counts.items(), key=lambda item: (-item[1], item[0]))
@@ -100,6 +108,7 @@ class FrequentCounter:
             self.error += drop[0][1]
         self.counts = dict(keep)
         self.shown = {k: self.shown[k] for k, _ in keep if k in self.shown}
+        self.examples = {k: self.examples[k] for k, _ in keep if k in self.examples}
 
     def merge(self, other: "FrequentCounter") -> None:
         self.total += other.total
@@ -108,6 +117,9 @@ class FrequentCounter:
             self.counts[key] = self.counts.get(key, 0) + n
             if key in other.shown:
                 self.shown.setdefault(key, other.shown[key])
+            if key in other.examples:
+                mine = self.examples.setdefault(key, [])
+                mine.extend(other.examples[key][:max(0, self.keep_examples - len(mine))])
         if len(self.counts) > 2 * self.capacity:
             self._prune()
 

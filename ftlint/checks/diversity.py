@@ -1,0 +1,308 @@
+"""Family Q, diversity of a dataset (per file): repeated openings (Q202), lexical diversity and
+repetition (Q203), and the verb-object spread of instructions (Q204).
+
+LIMA's lesson is that a small, varied set beats a big repetitive one; these rules put numbers on
+"varied" and show them in every report's statistics (with plots for the HTML report). State is
+sketches and bounded counters (`ftlint.content.sketches`): ~16 KiB per distinct-count, a few
+thousand opening or verb-object counters, a histogram; nothing grows with the text.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from ..config import ConfigError
+from ..content.phrases import opening, verb_object
+from ..content.responses import response_turns, turn_tokens
+from ..content.sketches import DistinctCounter, FrequentCounter, Histogram, bars
+from ..model import Hit, Location, Sample
+from ..registry import dataset_rule
+
+TOP_PLOTTED = 15
+EXAMPLES = 5  # locations kept per opening / verb, shown as related locations
+BATCH = 256  # responses hashed together for the distinct-n sketches
+
+
+def instruction_turn(sample: Sample):
+    """The first user turn: an Alpaca `instruction`, the opening message of a chat."""
+    for turn in sample.turns:
+        if turn.role == "user" and turn.text.strip():
+            return turn
+    return None
+
+
+def _share(part: int, whole: int) -> float:
+    return part / whole if whole else 0.0
+
+
+def _fraction(options: dict[str, Any], key: str, code: str) -> float:
+    value = float(options[key])
+    if not 0.0 <= value <= 1.0:
+        raise ConfigError(f"rules.{code}.{key}: must be between 0 and 1, got {value:g}")
+    return value
+
+
+def _related(path: str, lines: list[int]) -> tuple[Location, ...]:
+    return tuple(Location(path, line) for line in lines)
+
+
+@dataset_rule("Q202")
+class RepeatedOpenings:
+    """Share of the most common opening phrases of prompts and of responses."""
+
+    code = "Q202"
+
+    def __init__(self, options: dict[str, Any]) -> None:
+        self.words = int(options["words"])
+        if self.words < 1:
+            raise ConfigError(f"rules.{self.code}.words: must be at least 1, got {self.words}")
+        self.top_k = int(options["top-k"])
+        self.limits = {"prompt": _fraction(options, "prompt-max-share", self.code),
+                       "response": _fraction(options, "response-max-share", self.code)}
+        self.min_records = int(options["min-records"])
+        self.counters = {"prompt": FrequentCounter(examples=EXAMPLES), "response": FrequentCounter(examples=EXAMPLES)}
+
+    def add(self, sample: Sample) -> None:
+        line = sample.record.line
+        turn = instruction_turn(sample)
+        if turn is not None and (found := opening(turn.text, self.words)):
+            self.counters["prompt"].add(found[0], found[1], example=line)
+        responses = response_turns(sample)
+        if responses and (found := opening(responses[0].text, self.words)):
+            self.counters["response"].add(found[0], found[1], example=line)
+
+    def merge(self, other: "RepeatedOpenings") -> None:
+        for side, counter in self.counters.items():
+            counter.merge(other.counters[side])
+
+    def finish(self, path: str) -> Iterator[Hit]:
+        for side in ("prompt", "response"):
+            counter = self.counters[side]
+            limit = self.limits[side]
+            if counter.total < self.min_records or limit >= 1.0:
+                continue
+            top = counter.top(3)
+            if not top:
+                continue
+            key, n = top[0]
+            share = _share(n, counter.total)
+            if share <= limit:
+                continue
+            others = "; ".join(f"\"{counter.display(k)}\" {_share(c, counter.total):.0%}" for k, c in top[1:]
+                               if _share(c, counter.total) >= 0.05)
+            yield Hit(f"{share:.1%} of {side}s ({n} of {counter.total}) open with \"{counter.display(key)}\" "
+                      f"(max {limit:.0%} for the most common {self.words}-word opening"
+                      + (f"; next: {others}" if others else "") + "); first at these lines",
+                      related=_related(path, counter.examples.get(key, [])), key=f"{side}|{key}")
+
+    def statistics(self) -> dict[str, Any]:
+        stats: dict[str, Any] = {"words": self.words}
+        plots = []
+        for side in ("prompt", "response"):
+            counter = self.counters[side]
+            if not counter.total:
+                continue
+            top = counter.top(self.top_k)
+            stats[f"{side}s"] = counter.total
+            stats[f"distinct-{side}-openings"] = len(counter.counts) if counter.exact else f">= {len(counter.counts)}"
+            stats[f"top-{side}-opening-share"] = round(_share(top[0][1], counter.total), 6)
+            stats[f"top-{side}-openings"] = {counter.display(k): n for k, n in top}
+            plots.append(bars(f"Most common {side} openings ({self.words} words)",
+                              {counter.display(k): n for k, n in top[:TOP_PLOTTED]}))
+        if plots:
+            stats["plots"] = plots
+        return stats
+
+
+@dataset_rule("Q203")
+class LexicalDiversity:
+    """distinct-1 / distinct-2 over all responses and a per-response repetition score."""
+
+    code = "Q203"
+
+    def __init__(self, options: dict[str, Any]) -> None:
+        self.min_distinct = {1: _fraction(options, "min-distinct-1", self.code),
+                             2: _fraction(options, "min-distinct-2", self.code)}
+        self.score_limit = _fraction(options, "repetitive-score", self.code)
+        self.max_share = _fraction(options, "max-repetitive-share", self.code)
+        self.min_records = int(options["min-records"])
+        self.distinct = {1: DistinctCounter(), 2: DistinctCounter()}
+        self.totals = {1: 0, 2: 0}
+        self.responses = 0
+        self.scored = 0
+        self.repetitive = 0
+        self.examples: list[int] = []
+        self.histogram = Histogram([i / 10 for i in range(11)])
+        self.score_sum = 0.0
+        self._pending: list[str] = []
+
+    def add(self, sample: Sample) -> None:
+        responses = response_turns(sample)
+        if not responses:
+            return
+        words: list[str] = []
+        for turn in responses:
+            words.extend(turn_tokens(sample, turn))
+        if not words:
+            return
+        self.responses += 1
+        self.totals[1] += len(words)
+        self.totals[2] += len(words) - 1
+        self._pending.append(" ".join(words))
+        if len(self._pending) >= BATCH:
+            self._flush()
+        if len(words) >= 10:
+            grams = list(zip(words, words[1:], words[2:]))
+            score = 1.0 - len(set(grams)) / len(grams)
+            self.scored += 1
+            self.score_sum += score
+            self.histogram.add(score)
+            if score >= self.score_limit:
+                self.repetitive += 1
+                if len(self.examples) < 10:
+                    self.examples.append(sample.record.line)
+
+    def _flush(self) -> None:
+        texts, self._pending = self._pending, []
+        if not texts:
+            return
+        from ..similarity import WORD, Params, shingle_hashes
+
+        for n in (1, 2):
+            chosen = texts if n == 1 else [t for t in texts if " " in t]
+            if chosen:
+                hashes, _ = shingle_hashes(chosen, WORD, Params(ngram=n), joined=True)
+                self.distinct[n].add_hashes(hashes)
+
+    def merge(self, other: "LexicalDiversity") -> None:
+        self._flush()
+        other._flush()
+        for n in (1, 2):
+            self.distinct[n].merge(other.distinct[n])
+            self.totals[n] += other.totals[n]
+        self.responses += other.responses
+        self.scored += other.scored
+        self.repetitive += other.repetitive
+        self.score_sum += other.score_sum
+        self.examples = (self.examples + other.examples)[:10]
+        self.histogram.merge(other.histogram)
+
+    def __getstate__(self) -> dict[str, Any]:
+        self._flush()
+        return self.__dict__.copy()
+
+    def distinct_n(self, n: int) -> float | None:
+        self._flush()
+        if not self.totals[n]:
+            return None
+        return min(1.0, self.distinct[n].estimate() / self.totals[n])
+
+    def finish(self, path: str) -> Iterator[Hit]:
+        if self.responses < self.min_records:
+            return
+        for n in (1, 2):
+            value, floor = self.distinct_n(n), self.min_distinct[n]
+            if value is not None and floor > 0 and value < floor:
+                yield Hit(f"low lexical diversity of responses: distinct-{n} = {value:.3f} (distinct {n}-grams / "
+                          f"all {n}-grams over {self.responses} responses; min-distinct-{n} is {floor:g})",
+                          key=f"distinct-{n}")
+        share = _share(self.repetitive, self.scored)
+        if self.scored and share > self.max_share:
+            yield Hit(f"{share:.1%} of responses ({self.repetitive} of {self.scored} with 10+ words) repeat "
+                      f"{self.score_limit:.0%} or more of their own word 3-grams (max-repetitive-share "
+                      f"{self.max_share:.0%}); first at these lines", related=_related(path, self.examples),
+                      key="repetitive")
+
+    def statistics(self) -> dict[str, Any]:
+        if not self.responses:
+            return {}
+        d1, d2 = self.distinct_n(1), self.distinct_n(2)
+        stats: dict[str, Any] = {
+            "responses": self.responses, "tokens": self.totals[1],
+            "distinct-1": round(d1, 6) if d1 is not None else None,
+            "distinct-2": round(d2, 6) if d2 is not None else None,
+            "distinct-unigrams": round(self.distinct[1].estimate()),
+            "distinct-bigrams": round(self.distinct[2].estimate()),
+            "repetition-score-mean": round(self.score_sum / self.scored, 6) if self.scored else None,
+            "repetitive-responses": self.repetitive,
+        }
+        if self.scored:
+            stats["plots"] = [self.histogram.plot("Repetition score of responses (share of repeated word 3-grams)",
+                                                  "responses", limit=self.score_limit)]
+        return stats
+
+
+@dataset_rule("Q204")
+class VerbObjectSpread:
+    """Leading verb and its object of each instruction, as Self-Instruct reports them."""
+
+    code = "Q204"
+
+    def __init__(self, options: dict[str, Any]) -> None:
+        self.max_share = _fraction(options, "max-top-verb-share", self.code)
+        self.min_records = int(options["min-records"])
+        self.top_k = int(options["top-k"])
+        self.verbs = FrequentCounter(examples=EXAMPLES)
+        self.pairs = FrequentCounter(capacity=5000)
+        self.questions = FrequentCounter(capacity=50)
+        self.instructions = 0
+
+    def add(self, sample: Sample) -> None:
+        turn = instruction_turn(sample)
+        if turn is None:
+            return
+        self.instructions += 1
+        verb, obj = verb_object(turn.text)
+        if not verb:
+            return
+        if verb.startswith("?"):
+            self.questions.add(verb[1:])
+            return
+        self.verbs.add(verb, example=sample.record.line)
+        self.pairs.add(f"{verb} {obj}" if obj else verb)
+
+    def merge(self, other: "VerbObjectSpread") -> None:
+        self.instructions += other.instructions
+        self.verbs.merge(other.verbs)
+        self.pairs.merge(other.pairs)
+        self.questions.merge(other.questions)
+
+    def finish(self, path: str) -> Iterator[Hit]:
+        with_verb = self.verbs.total
+        if with_verb < self.min_records or self.max_share >= 1.0:
+            return
+        verb, n = self.verbs.top(1)[0]
+        share = _share(n, with_verb)
+        if share > self.max_share:
+            yield Hit(f"narrow instruction mix: {share:.1%} of the instructions that open with a verb "
+                      f"({n} of {with_verb}) open with \"{verb}\" (max-top-verb-share {self.max_share:.0%}; "
+                      f"{len(self.verbs.counts)} distinct leading verbs, {len(self.pairs.counts)} verb-object "
+                      f"pairs); first at these lines", related=_related(path, self.verbs.examples.get(verb, [])),
+                      key=verb)
+
+    def statistics(self) -> dict[str, Any]:
+        if not self.instructions:
+            return {}
+        with_verb = self.verbs.total
+        top = self.verbs.top(self.top_k)
+        objects: dict[str, dict[str, int]] = {v: {} for v, _ in top}
+        for pair, n in self.pairs.top(len(self.pairs.counts)):
+            verb, _, obj = pair.partition(" ")
+            if obj and verb in objects and len(objects[verb]) < 4:
+                objects[verb][obj] = n
+        stats: dict[str, Any] = {
+            "instructions": self.instructions, "with-leading-verb": with_verb,
+            "questions": self.questions.total,
+            "distinct-verbs": len(self.verbs.counts), "distinct-verb-objects": len(self.pairs.counts),
+            "top-verb-share": round(_share(top[0][1], with_verb), 6) if top else None,
+            "top-verbs": {v: {"count": n, "objects": objects[v]} for v, n in top},
+            "question-words": dict(self.questions.top(10)),
+        }
+        plots = []
+        if top:
+            plots.append(bars("Leading verbs of instructions", dict(top[:TOP_PLOTTED]), "instructions"))
+            pairs = self.pairs.top(TOP_PLOTTED)
+            plots.append(bars("Most common verb-object pairs", dict(pairs), "instructions"))
+        if plots:
+            stats["plots"] = plots
+        return stats

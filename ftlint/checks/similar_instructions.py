@@ -1,0 +1,250 @@
+"""Q201: instructions too similar to another one by ROUGE-L, Self-Instruct's diversity filter.
+
+Self-Instruct keeps a generated instruction only if its ROUGE-L F-measure with every kept one is
+below 0.7. Here every pair at or above `threshold` is reported, as clusters (connected
+components), with each member's location, within a group (the files of one split, or a file in no
+split), like the near-duplicate rule D201.
+
+All-pairs ROUGE-L is quadratic, so candidates come from the MinHash LSH index of
+`ftlint.similarity`, built over each instruction's word tokens as a set (the k-th occurrence of a
+word is its own element, so the set is the multiset of tokens). ROUGE-L >= t implies a multiset
+Jaccard >= t / (2 - t) (`ftlint.content.rouge`), so the index searches at that Jaccard (0.538 for
+t = 0.7): a pair at the bound becomes a candidate with probability >= 0.99 (42 bands of 3 rows),
+more similar pairs with higher probability; the exact Jaccard is verified on the re-read records
+and the exact ROUGE-L (bit-parallel LCS) is computed on the survivors only. Instructions with the
+same token sequence (exact duplicates up to case and punctuation) are collapsed by the index and
+added back as pairs with ROUGE-L 1.
+
+State per record: ~200 bytes of index (no text). `finish()` re-reads only the candidate records.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from ..config import ConfigError
+from ..content.rouge import from_occurrence_text, jaccard_bound, occurrence_text, rouge_l, tokens
+from ..formats import FORMATS
+from ..model import Hit, Location, Record, Sample
+from ..readers import UnreadableFile
+from ..registry import RunContext, run_rule
+from ..textview import raw_view
+from .diversity import instruction_turn
+from .duplicates import _LINE_BITS, LocationTable
+from .near_duplicates import _records_at
+
+_LINE_MASK = (1 << _LINE_BITS) - 1
+MAX_RELATED = 20  # locations named per finding; the message gives the cluster size
+TEXTS = ("instruction", "prompt")
+
+
+@run_rule("Q201")
+class SimilarInstructions:
+    code = "Q201"
+
+    def __init__(self, options: dict[str, Any], context: RunContext) -> None:
+        from ..similarity import Params
+
+        self.threshold = float(options["threshold"])
+        if not 0.0 < self.threshold <= 1.0:
+            raise ConfigError(f"rules.{self.code}.threshold: must be in (0, 1], got {self.threshold:g}")
+        self.text = str(options["text"])
+        if self.text not in TEXTS:
+            raise ConfigError(f"rules.{self.code}.text: expected one of {', '.join(TEXTS)}, got {self.text!r}")
+        self.min_tokens = int(options["min-tokens"])
+        bound = jaccard_bound(self.threshold)
+        try:
+            self.params = Params(threshold=bound, short_threshold=bound, short_words=0, ngram=1,
+                                 window=int(options["window"]), partners=int(options["partners"]))
+        except ValueError as exc:
+            raise ConfigError(f"rules.{self.code}.{exc}") from None
+        self.locations = LocationTable()
+        self.indexes: dict[str, Any] = {}  # group -> NearDuplicateIndex
+        self.totals: dict[str, int] = {}
+        self.group_paths: dict[str, str] = {}
+        self.formats: dict[str, str] = {}
+        self.summary: dict[str, dict[str, Any]] = {}  # group -> numbers, filled by finish()
+        self.sizes: dict[int, int] = {}
+
+    # ------------------------------------------------------------------ indexing
+
+    def text_of(self, sample: Sample) -> str:
+        """The instruction's tokens as a set-like string ("" when too short to compare)."""
+        key = ("Q201.text", self.text, self.min_tokens)
+        cached = sample.cache.get(key)
+        if cached is None:
+            if self.text == "instruction":
+                turn = instruction_turn(sample)
+                text = turn.text if turn is not None else ""
+            else:
+                text = raw_view(sample, "prompt")
+            words = tokens(text)
+            cached = sample.cache[key] = occurrence_text(words) if len(words) >= self.min_tokens else ""
+        return cached
+
+    def add(self, sample: Sample, split: str | None) -> None:
+        from ..similarity import NearDuplicateIndex
+
+        record = sample.record
+        group = split or record.path
+        self.totals[group] = self.totals.get(group, 0) + 1
+        self.group_paths.setdefault(group, record.path)
+        text = self.text_of(sample)
+        if not text:
+            return
+        self.formats.setdefault(record.path, sample.format)
+        index = self.indexes.get(group)
+        if index is None:
+            index = self.indexes[group] = NearDuplicateIndex(self.params)
+        index.add(self.locations.pack(record.path, record.line), text)
+
+    def merge(self, other: "SimilarInstructions") -> None:
+        import numpy as np
+
+        from ..similarity import NearDuplicateIndex
+
+        files = np.array([self.locations.pack(path, 0) >> _LINE_BITS for path in other.locations.paths] or [0],
+                         dtype=np.int64)
+
+        def remap(keys: np.ndarray) -> np.ndarray:
+            return (files[keys >> _LINE_BITS] << _LINE_BITS) | (keys & _LINE_MASK)
+
+        for group, index in other.indexes.items():
+            mine = self.indexes.get(group)
+            if mine is None:
+                mine = self.indexes[group] = NearDuplicateIndex(self.params)
+            mine.merge(index, remap)
+        for group, total in other.totals.items():
+            self.totals[group] = self.totals.get(group, 0) + total
+            self.group_paths.setdefault(group, other.group_paths[group])
+        for path, fmt in other.formats.items():
+            self.formats.setdefault(path, fmt)
+
+    def load_texts(self, keys: list[int]) -> dict[int, str]:
+        """Re-read the records under `keys`; a record that cannot be re-read is left out."""
+        wanted: dict[str, dict[int, int]] = {}
+        for key in keys:
+            wanted.setdefault(self.locations.paths[key >> _LINE_BITS], {})[key & _LINE_MASK] = key
+        out: dict[int, str] = {}
+        for path, lines in wanted.items():
+            spec = FORMATS.get(self.formats.get(path, ""))
+            if spec is None:
+                continue
+            try:
+                for line, data in _records_at(path, lines):
+                    try:
+                        out[lines[line]] = self.text_of(spec.to_sample(Record(path, line, data)))
+                    except Exception:  # the record changed shape since it was indexed
+                        continue
+            except (OSError, UnreadableFile, EOFError, ValueError):
+                continue
+        return out
+
+    # ------------------------------------------------------------------ search
+
+    def _pairs(self, index: Any) -> tuple[list[tuple[int, int, float]], dict[int, str], dict[str, int]]:
+        """(pairs (a, b, ROUGE-L) at or above the threshold, loaded texts, counters)."""
+        from ..similarity import WORD
+
+        loaded: dict[int, str] = {}
+
+        def load(keys: list[int]) -> dict[int, str]:
+            got = self.load_texts(list(keys))
+            loaded.update(got)
+            return got
+
+        result = index.find(load)
+        pairs: list[tuple[int, int, float]] = []
+        unverified = 0
+        for pair in result.pairs:
+            a, b = loaded.get(pair.a), loaded.get(pair.b)
+            if a is None or b is None:
+                unverified += 1  # the file changed since it was indexed: no text to score
+                continue
+            score = rouge_l(from_occurrence_text(a), from_occurrence_text(b))
+            if score >= self.threshold:
+                pairs.append((pair.a, pair.b, score))
+        # Same token sequence: the index keeps only the first of them.
+        table = index.tables[WORD]
+        keys, digests = table.array("keys").tolist(), table.array("digests").tolist()
+        first: dict[int, int] = {}
+        for key, digest in sorted(zip(keys, digests)):
+            seen = first.setdefault(digest, key)
+            if seen != key:
+                pairs.append((seen, key, 1.0))
+                if seen in loaded:
+                    loaded.setdefault(key, loaded[seen])
+        counters = {"candidates": result.candidates, "jaccard-verified": result.exact,
+                    "rouge-computed": len(result.pairs) - unverified, "unverified": unverified}
+        return pairs, loaded, counters
+
+    def finish(self) -> Iterator[Hit]:
+        from ..similarity import UnionFind
+
+        for group in sorted(self.indexes):
+            pairs, loaded, counters = self._pairs(self.indexes[group])
+            total = self.totals[group]
+            uf = UnionFind()
+            best: dict[int, tuple[int, float]] = {}
+            for a, b, score in pairs:
+                uf.union(a, b)
+                for here, there in ((a, b), (b, a)):
+                    if here not in best or score > best[here][1]:
+                        best[here] = (there, score)
+            clusters = uf.groups()
+            missing = [k for c in clusters for k in c if k not in loaded]
+            if missing:  # exact-duplicate members never met as candidates: read them for the messages
+                loaded.update(self.load_texts(missing))
+            flagged = sum(len(c) - 1 for c in clusters)
+            self.summary[group] = {"instructions": total, "flagged": flagged, "clusters": len(clusters),
+                                   "largest-cluster": max((len(c) for c in clusters), default=0),
+                                   "pairs": len(pairs), **counters}
+            for cluster in clusters:
+                self.sizes[len(cluster)] = self.sizes.get(len(cluster), 0) + 1
+            if not clusters:
+                continue
+            where = f"split {group!r}" if group != self.group_paths[group] else "this file"
+            yield Hit(f"{flagged} of {total} instructions ({flagged / total:.1%}) have ROUGE-L >= {self.threshold:g} "
+                      f"with an earlier one in {where} ({len(clusters)} cluster{'s' * (len(clusters) != 1)}, "
+                      f"largest {self.summary[group]['largest-cluster']}); Self-Instruct would keep only the first "
+                      f"of each cluster", path=self.group_paths[group], key=f"{group}|summary")
+            for cluster in clusters:
+                yield from self._cluster_hits(cluster, best, loaded)
+
+    def _cluster_hits(self, cluster: list[int], best: dict[int, tuple[int, float]],
+                      loaded: dict[int, str]) -> Iterator[Hit]:
+        locations = {key: self.locations.unpack(key) for key in cluster}
+        first = cluster[0]
+        first_text = loaded.get(first)
+        for key in cluster[1:]:
+            member = locations[key]
+            text = loaded.get(key)
+            if first_text is not None and text is not None:
+                score = rouge_l(from_occurrence_text(first_text), from_occurrence_text(text))
+                how = f"ROUGE-L {score:.2f} with {_name(locations[first], member)}"
+            else:
+                how = f"similarity with {_name(locations[first], member)} unknown"
+            closest, value = best[key]
+            if closest != first:
+                how += f"; closest: {_name(locations[closest], member)} at {value:.2f}"
+            others = [locations[k] for k in cluster if k != key]
+            others.sort(key=lambda loc: (loc != locations[first], loc != locations[closest]))
+            yield Hit(f"instruction similar to {_name(locations[first], member)} ({how}; cluster of {len(cluster)}, "
+                      f"the first is kept)", path=member.path, line=member.line,
+                      related=tuple(others[:MAX_RELATED]))
+
+    def statistics(self) -> dict[str, Any]:
+        if not self.summary:
+            return {}
+        stats: dict[str, Any] = {"threshold": self.threshold,
+                                 "jaccard-bound": round(jaccard_bound(self.threshold), 6),
+                                 "groups": dict(sorted(self.summary.items()))}
+        if self.sizes:
+            stats["plots"] = [{"kind": "bars", "title": f"Clusters of instructions with ROUGE-L >= {self.threshold:g}, "
+                               "by size", "values": {f"{size} instructions": n for size, n in sorted(self.sizes.items())},
+                               "unit": "clusters"}]
+        return stats
+
+
+def _name(location: Location, seen_from: Location) -> str:
+    return f"line {location.line}" if location.path == seen_from.path else str(location)

@@ -1,0 +1,85 @@
+"""Q405: one response template reused across many records with tiny variations.
+
+Built on D201's near-duplicate machinery (the same MinHash LSH index, exact Jaccard verification
+by re-reading candidates), over the response view only, and reporting clusters of at least
+`min-cluster` records rather than every pair: "I'm sorry, I can't book flights. Is there anything
+else?" fifty times with the city swapped is a template the model will learn verbatim. Exact copies
+(collapsed by the index) are counted in their template's cluster.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from ..config import ConfigError
+from ..model import Hit
+from ..registry import RunContext, run_rule
+from .near_duplicates import NearDuplicates
+
+MAX_RELATED = 20
+
+
+@run_rule("Q405")
+class TemplatedResponses(NearDuplicates):
+    code = "Q405"
+
+    def __init__(self, options: dict[str, Any], context: RunContext) -> None:
+        super().__init__({**options, "scope": "response", "max-rate": 1.0}, context)
+        self.min_cluster = int(options["min-cluster"])
+        if self.min_cluster < 2:
+            raise ConfigError(f"rules.{self.code}.min-cluster: must be at least 2, got {self.min_cluster}")
+        self.summary: dict[str, dict[str, Any]] = {}
+        self.sizes: dict[int, int] = {}
+
+    def _templates(self, index: Any) -> list[list[int]]:
+        from ..similarity import WORD, CHAR, UnionFind
+
+        result = index.find(self.load_texts)
+        uf = UnionFind()
+        for pair in result.pairs:
+            uf.union(pair.a, pair.b)
+        for kind in (WORD, CHAR):
+            table = index.tables[kind]
+            first: dict[int, int] = {}
+            for key, digest in sorted(zip(table.array("keys").tolist(), table.array("digests").tolist())):
+                seen = first.setdefault(digest, key)
+                if seen != key:
+                    uf.union(seen, key)
+        return [members for members in uf.groups() if len(members) >= self.min_cluster]
+
+    def finish(self) -> Iterator[Hit]:
+        for group in sorted(self.indexes):
+            clusters = self._templates(self.indexes[group])
+            total = self.totals[group]
+            templated = sum(len(c) for c in clusters)
+            self.summary[group] = {"responses": total, "templates": len(clusters), "templated-responses": templated,
+                                   "largest-template": max((len(c) for c in clusters), default=0)}
+            for cluster in clusters:
+                self.sizes[len(cluster)] = self.sizes.get(len(cluster), 0) + 1
+            if not clusters:
+                continue
+            where = f"split {group!r}" if group != self.group_paths[group] else "this file"
+            yield Hit(f"{templated} of {total} responses ({templated / total:.1%}) in {where} follow one of "
+                      f"{len(clusters)} response template{'s' * (len(clusters) != 1)} reused {self.min_cluster} or more "
+                      f"times ({self._criterion()})", path=self.group_paths[group], key=f"{group}|summary")
+            for cluster in sorted(clusters, key=len, reverse=True):
+                locations = [self.locations.unpack(key) for key in cluster]
+                first = locations[0]
+                yield Hit(f"response template reused by {len(cluster)} records (near-identical responses; this is "
+                          f"the first): lines {_lines(locations, first.path)}", path=first.path, line=first.line,
+                          related=tuple(locations[1:MAX_RELATED + 1]))
+
+    def statistics(self) -> dict[str, Any]:
+        if not self.summary:
+            return {}
+        stats: dict[str, Any] = {"min-cluster": self.min_cluster, "groups": dict(sorted(self.summary.items()))}
+        if self.sizes:
+            stats["plots"] = [{"kind": "bars", "title": "Response templates by number of records",
+                               "values": {f"{size} records": n for size, n in sorted(self.sizes.items())},
+                               "unit": "templates"}]
+        return stats
+
+
+def _lines(locations: list, path: str, most: int = 12) -> str:
+    shown = [str(loc.line) if loc.path == path else str(loc) for loc in locations[:most]]
+    return ", ".join(shown) + (f" and {len(locations) - most} more" if len(locations) > most else "")
