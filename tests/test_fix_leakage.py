@@ -50,20 +50,25 @@ def leak_findings(paths: list[Path]) -> list[str]:
     return [f.code for f in report.findings if f.code in ("X101", "X103")]
 
 
-def test_drop_leaked_removes_every_leaked_training_record(tmp_path, capsys):
-    (tmp_path / "ftlint.toml").write_text(SPLITS)
-    lines, leaked = leaky(tmp_path)
-    test_before = (tmp_path / "test.jsonl").read_bytes()
-    assert sorted(set(leak_findings([tmp_path / "train.jsonl", tmp_path / "test.jsonl"]))) == ["X101", "X103"]
-    code, out, _ = run_cli(capsys, "fix", "train.jsonl", "--drop-leaked", "--in-place")
+@pytest.mark.parametrize("folder", ["", "data/"])
+def test_drop_leaked_removes_every_leaked_training_record(folder, tmp_path, capsys):
+    """25 training copies of one test prompt: the finding lists 20, a second round drops the rest
+    (the scratch copy of a round counts as the training file, wherever the split glob points)."""
+    (tmp_path / "ftlint.toml").write_text(SPLITS.replace('["', f'["{folder}'))
+    data = tmp_path / folder
+    data.mkdir(exist_ok=True)
+    lines, leaked = leaky(data)
+    test_before = (data / "test.jsonl").read_bytes()
+    assert sorted(set(leak_findings([data / "train.jsonl", data / "test.jsonl"]))) == ["X101", "X103"]
+    code, out, _ = run_cli(capsys, "fix", f"{folder}train.jsonl", "--drop-leaked", "--in-place")
     assert code == 0, out
-    assert (tmp_path / "train.jsonl").read_text().splitlines() == [l for n, l in enumerate(lines, 1) if n not in leaked]
-    assert (tmp_path / "test.jsonl").read_bytes() == test_before  # the held-out side is never touched
-    assert (tmp_path / "train.jsonl.bak").read_text().splitlines() == lines
+    assert (data / "train.jsonl").read_text().splitlines() == [l for n, l in enumerate(lines, 1) if n not in leaked]
+    assert (data / "test.jsonl").read_bytes() == test_before  # the held-out side is never touched
+    assert (data / "train.jsonl.bak").read_text().splitlines() == lines
     assert f"drop-leaked: dropped {len(leaked)}" in out
-    assert leak_findings([tmp_path / "train.jsonl", tmp_path / "test.jsonl"]) == []
+    assert leak_findings([data / "train.jsonl", data / "test.jsonl"]) == []
     # idempotent: nothing left to drop
-    code, out, _ = run_cli(capsys, "fix", "train.jsonl", "--drop-leaked", "--diff")
+    code, out, _ = run_cli(capsys, "fix", f"{folder}train.jsonl", "--drop-leaked", "--diff")
     assert code == 0 and "nothing to change" in out
 
 

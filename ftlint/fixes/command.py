@@ -105,13 +105,13 @@ def _run(args: argparse.Namespace, options: dict[str, Any], out: TextIO) -> int:
             _same_kind(path, target)
             targets[path] = target
     extra = ("D101", "D201") if args.split is not None else ()
-    config = load_fix_config(args.config, cli, enabled, extra)
+    configs = load_fix_config(args.config, cli, enabled, extra)
     if args.split is not None:
         codes: list[int] = []
-        run_fix(files, targets, options, config, enabled,
-                finish=lambda outcome: codes.append(_split(args, config, outcome, out)))
+        run_fix(files, targets, options, configs, enabled,
+                finish=lambda outcome: codes.append(_split(args, configs.full, outcome, out)))
         return codes[0]
-    outcome = run_fix(files, targets, options, config, enabled, backups)
+    outcome = run_fix(files, targets, options, configs, enabled, backups)
     if args.diff:
         _print_diff(outcome, out)
         changed = any(c.modified for c in outcome.files)

@@ -110,15 +110,37 @@ def check_overrides(enabled: Sequence[FixerInfo], extra_codes: Sequence[str] = (
     return layer
 
 
+@dataclass
+class FixConfigs:
+    """`full`: the user's configuration plus the fixers' rules (what the output must pass);
+    `narrow`: only the fixers' rules, for the first look at the input (cheaper than everything).
+    Both see scratch files as the inputs they replace."""
+
+    full: _FixConfig
+    narrow: _FixConfig
+
+    def link(self, scratch: Path, source: Path) -> None:
+        for config in (self.full, self.narrow):
+            config.aliases[scratch.resolve()] = source
+
+    def hide(self, files: Sequence[Path]) -> None:
+        for config in (self.full, self.narrow):
+            config.hidden = frozenset(p.resolve() for p in files)
+
+
 def load_fix_config(config_path: str | None, cli: dict[str, Any], enabled: Sequence[FixerInfo],
-                    extra_codes: Sequence[str] = ()) -> _FixConfig:
+                    extra_codes: Sequence[str] = ()) -> FixConfigs:
     layer = dict(cli)
     fix_layer = check_overrides(enabled, extra_codes)
     layer["extend-select"] = list(cli.get("extend-select", [])) + fix_layer["extend-select"]
     if "rules" in fix_layer:
         layer["rules"] = {**cli.get("rules", {}), **fix_layer["rules"]}
     base = load_config(config_path, cli=layer)
-    return _FixConfig(root=base.root, source=base.source, table=base.table, cli=base.cli)
+    full = _FixConfig(root=base.root, source=base.source, table=base.table, cli=base.cli)
+    narrow_cli = {key: value for key, value in base.cli.items() if key not in ("extend-select", "ignore")}
+    narrow_cli["select"] = fix_layer["extend-select"]
+    narrow = _FixConfig(root=base.root, source=base.source, table=base.table, cli=narrow_cli)
+    return FixConfigs(full, narrow)
 
 
 def enabled_fixers(options: dict[str, Any]) -> list[FixerInfo]:
@@ -126,27 +148,40 @@ def enabled_fixers(options: dict[str, Any]) -> list[FixerInfo]:
 
 
 def run_fix(files: Sequence[Path], targets: dict[Path, Path | None], options: dict[str, Any],
-            config: _FixConfig, enabled: Sequence[FixerInfo], backups: dict[Path, Path] | None = None,
+            configs: FixConfigs, enabled: Sequence[FixerInfo], backups: dict[Path, Path] | None = None,
             finish: Callable[[FixOutcome], Any] | None = None) -> FixOutcome:
     """Fix `files`, put each result at its target (None: write nothing, for --diff) and return
     what changed and the final check. `finish` runs while the fixed scratch files still exist
-    (`FileChange.current`), e.g. to split them."""
+    (`FileChange.current`), e.g. to split them.
+
+    The input is first checked with the fixers' rules only; every later check is the full one
+    (the user's rules plus the fixers'), so the check that proves a round changed nothing is also
+    the report of what remains."""
     changes = [FileChange(path, targets.get(path)) for path in files]
-    config.hidden = frozenset(p.resolve() for p in files)
+    configs.hide(files)
     shared: dict[str, Any] = {}
+
+    def check(config: _FixConfig) -> Report:
+        report = _FixEngine(config, None).run([str(c.current) for c in changes], split_context=bool(config.splits))
+        _raise_input_errors(report, changes)
+        return report
+
     with tempfile.TemporaryDirectory(prefix="ftlint-fix-") as scratch:
         for change in changes:
             change.current = change.source
+        report, full = check(configs.narrow), False
         rounds = 0
-        while True:
-            report = _FixEngine(config, None).run([str(c.current) for c in changes], split_context=bool(config.splits))
-            _raise_input_errors(report, changes)
-            if rounds == MAX_ROUNDS:
-                break
+        while rounds < MAX_ROUNDS:
             rounds += 1
             round_dir = Path(scratch) / f"round{rounds}"
-            if not _fix_round(changes, round_dir, report, options, config, enabled, shared):
+            if not _fix_round(changes, round_dir, report, options, configs.full, enabled, shared):
                 break
+            for change in changes:
+                assert change.current is not None
+                configs.link(change.current, change.source)
+            report, full = check(configs.full), True
+        if not full:
+            report = check(configs.full)
         displays = {str(c.current): str(c.target or c.source) for c in changes}
         for change in changes:
             change.backup = (backups or {}).get(change.source)
