@@ -116,6 +116,8 @@ def _plot(out: TextIO, plot: Any) -> None:
     except svg.PlotError as exc:
         out.write(f"  (a plot could not be shown: {exc})\n")
         return
+    if svg.is_empty(norm):
+        return
     unit = f" {norm['unit']}" if norm["unit"] else ""
     out.write(f"  {norm['title']}{f' ({unit.strip()})' if unit else ''}\n")
     numbers = norm["counts"] if norm["kind"] == "histogram" else list(norm["values"].values())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import random
 import re
 import shutil
 import subprocess
@@ -19,7 +20,7 @@ import ftlint
 from ftlint.cli import main
 from ftlint.reporters import REPORTERS, svg
 
-from _records import chat_record, write_jsonl
+from _records import WORDS, chat_record, write_jsonl
 
 SCRIPT = "<script>alert('role')</script>"
 DUPLICATED = {3: 3, 7: 2}  # chat_record index -> copies in train.jsonl: clusters of 3 and of 2
@@ -28,14 +29,19 @@ BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networkin
 
 
 def fixture_dataset(root: Path) -> list[str]:
-    """Two files: planted exact duplicates, a role that is a script tag (S101 quotes it), an unfilled
-    placeholder with markup around it (Q102 shows it as excerpt), a conversation that ends wrong."""
+    """Two files: planted exact and near duplicates, a role that is a script tag (S101 quotes it), an
+    unfilled placeholder with markup around it (Q102 shows it as excerpt), a conversation that ends
+    wrong."""
     train = [chat_record(i) for i in range(60)]
     for index, copies in DUPLICATED.items():
         train += [chat_record(index)] * (copies - 1)
     train.append({"messages": [{"role": SCRIPT, "content": "hi"}, {"role": "assistant", "content": "fine"}]})
     train.append({"messages": [{"role": "user", "content": "Fill the form"},
                                {"role": "assistant", "content": "Dear <<SCRIPT>>, </td></tr> & done"}]})
+    long_answer = " ".join(random.Random(99).choices(WORDS, k=60))
+    for ending in ("", " indeed", " truly"):  # one near-duplicate cluster of three (D201)
+        train.append({"messages": [{"role": "user", "content": "Summarise the harbour report."},
+                                   {"role": "assistant", "content": long_answer + ending}]})
     other = [chat_record(100 + i) for i in range(55)] + [{"messages": [{"role": "user", "content": "q"}]}]
     write_jsonl(root / "train.jsonl", train)
     write_jsonl(root / "other.jsonl", other)
@@ -137,13 +143,13 @@ def test_summary_matches_the_json_report(report_file: Path, tmp_path: Path, caps
     root = parse(report_file)
     summary = root.find(".//section[@id='summary']")
     numbers = {div.find("dt").text: div.find("dd").text for div in summary.findall("./dl/div")}
-    assert numbers["Files"] == "2" and numbers["Records"] == f"{65 + 56}"
+    assert numbers["Files"] == "2" and numbers["Records"] == f"{68 + 56}"
     assert numbers["Findings"] == str(data["summary"]["findings"])
     assert numbers["Errors"] == str(data["summary"]["errors"])
     assert "Failed" in text_of(summary.find(".//p[@class='verdict failed']"))
     files = summary.find(".//table")  # files and their detected formats, with the reason
     cells = [[text_of(c) for c in tr] for tr in files.findall("./tbody/tr")]
-    assert [c[:2] + [c[3]] for c in cells] == [["train.jsonl", "openai-chat", "65"], ["other.jsonl", "openai-chat", "56"]]
+    assert [c[:2] + [c[3]] for c in cells] == [["train.jsonl", "openai-chat", "68"], ["other.jsonl", "openai-chat", "56"]]
     assert all("keys messages" in c[2] for c in cells)
     assert len(rows(root)) == len(data["findings"])
     assert Counter(r.get("data-rule") for r in rows(root)) == Counter(f["code"] for f in data["findings"])
@@ -160,6 +166,17 @@ def test_duplicate_plot_shows_the_planted_clusters(report_file: Path):
     data = {text_of(tr.find("th")): int(text_of(tr.find("td"))) for tr in figure.findall(".//table/tbody/tr")}
     assert data == expected
     assert len(image.findall("rect[@class='bar']")) == len(expected)
+    [near] = [f for f in plots.findall(".//figure") if "Near-duplicate record" in text_of(f.find("figcaption"))]
+    assert {text_of(tr.find("th")): text_of(tr.find("td")) for tr in near.findall(".//table/tbody/tr")} == {
+        "3 records": "1"}
+
+
+def test_empty_plots_are_left_out(tmp_path: Path, check):
+    write_jsonl(tmp_path / "t.jsonl", [chat_record(i) for i in range(55)])
+    root = render(inject(check("t.jsonl"), [{"kind": "bars", "title": "Nothing found", "values": {}, "unit": ""},
+                                           dict(HISTOGRAM, title="All zero", counts=[0, 0, 0, 0])]), tmp_path)
+    source = ET.tostring(root, encoding="unicode")
+    assert "Nothing found" not in source and "All zero" not in source and "could not be drawn" not in source
 
 
 def test_table_without_script_is_a_plain_table(report_file: Path):

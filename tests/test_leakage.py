@@ -115,8 +115,10 @@ def test_summary_gives_the_leaked_percentage(planted, check):
 
 def test_statistics_give_the_leak_rates(planted, check):
     stats = check(["data/train.jsonl", "data/test.jsonl"], select=["X"]).dataset_statistics
+    plots = {code: stats[code].pop("plots") for code in ("X101", "X103")}  # the HTML report's
     assert stats["X101"] == {"test records": 5, "test leaked": 2, "test rate": 0.4}
     assert stats["X103"] == {"test records": 5, "test leaked": 3, "test rate": 0.6}
+    assert [p["values"] for p in plots["X101"] + plots["X103"]] == [{"test vs train": 40.0}, {"test vs train": 60.0}]
     assert stats["X104"] == {"test": 5, "train": 40}
     assert "X105" not in stats
 

@@ -194,6 +194,15 @@ class _SplitRule:
             stats.update({f"{split} records": total, f"{split} leaked": leaked, f"{split} rate": leaked / total})
         return stats
 
+    def leak_plot(self, stats: dict[str, Any], title: str) -> dict[str, Any]:
+        """`stats` plus the leaked share of each held-out split against training, for the HTML report."""
+        if stats:
+            train = "+".join(sorted(self.train_splits))
+            values = {f"{split} vs {train}": round(100 * stats[f"{split} rate"], 2)
+                      for split in sorted(s for s in self.held_splits if self.totals.get(s))}
+            stats["plots"] = [{"kind": "bars", "title": title, "values": values, "unit": "% of held-out records"}]
+        return stats
+
     def training(self, records: "_Records") -> np.ndarray:
         """Per record of the train side: is its split one of the configured training splits?"""
         allowed = np.array([name in self.train_splits for name in records.names] or [False], bool)
@@ -235,7 +244,7 @@ class PromptLeak(_SplitRule):
         side.append((digest,), 1, self.locations.pack(sample.record.path, sample.record.line), split, digest)
 
     def statistics(self) -> dict[str, Any]:
-        return self.leak_statistics()
+        return self.leak_plot(self.leak_statistics(), "Held-out records whose prompt is in training")
 
     def merge(self, other: "PromptLeak") -> None:
         self.merge_counts(other)
@@ -424,7 +433,7 @@ class NgramOverlap(_SplitRule):
         return state
 
     def statistics(self) -> dict[str, Any]:
-        return self.leak_statistics()
+        return self.leak_plot(self.leak_statistics(), "Held-out records sharing a word n-gram with training")
 
     def merge(self, other: "NgramOverlap") -> None:
         self._flush()

@@ -72,6 +72,7 @@ class NearDuplicates:
         self.totals: dict[str, int] = {}  # group -> records seen
         self.group_paths: dict[str, str] = {}  # group -> a path to report the rate on
         self.formats: dict[str, str] = {}  # path -> format name (to re-read candidates)
+        self.found: dict[str, tuple[int, list[int]]] = {}  # group -> (flagged, cluster sizes), by finish()
 
     def add(self, sample: Sample, split: str | None) -> None:
         record = sample.record
@@ -120,6 +121,7 @@ class NearDuplicates:
         for group in sorted(self.indexes):
             index = self.indexes[group]
             result = index.find(self.load_texts)
+            self.found[group] = (result.flagged, [len(c.members) for c in result.clusters])
             total = self.totals[group]
             rate = result.flagged / total if total else 0.0
             if not result.clusters or rate <= max_rate:
@@ -131,6 +133,24 @@ class NearDuplicates:
                       f"index: {_size(result.index_bytes)} for {result.texts} texts, {_verified(result)}",
                       path=self.group_paths[group])
             yield from self._cluster_hits(result, noun)
+
+    def statistics(self) -> dict[str, Any]:
+        """Near-duplicate rate and cluster sizes (after `finish()`, as the engine calls it)."""
+        records = sum(self.totals.values())
+        if not records:
+            return {}
+        flagged = sum(n for n, _ in self.found.values())
+        sizes: dict[int, int] = {}
+        for _, clusters in self.found.values():
+            for size in clusters:
+                sizes[size] = sizes.get(size, 0) + 1
+        stats: dict[str, Any] = {"records": records, "near-duplicates": flagged, "rate": flagged / records,
+                                 "clusters": sum(sizes.values())}
+        if sizes:
+            stats["plots"] = [{"kind": "bars", "title": f"Near-duplicate {self.scope} clusters by size",
+                               "values": {f"{size} records": n for size, n in sorted(sizes.items())},
+                               "unit": "clusters"}]
+        return stats
 
     def _criterion(self) -> str:
         p = self.params

@@ -172,43 +172,50 @@ def _rule_title(code: str, rules: Mapping[str, Any]) -> str:
 def _plots(report: Report, rules: Mapping[str, Any]) -> Iterator[str]:
     yield '<section id="plots" aria-labelledby="plots-h">'
     yield '<h2 id="plots-h">Plots</h2>'
-    count = 0
+    count = drawn = 0
     for scope, code, stats in _sources(report):
         plots = stats.get("plots")
-        if not plots:
-            continue
-        if not isinstance(plots, list):
-            plots = [plots]
-        yield f"<h3>{text(_rule_title(code, rules))} <span class=\"scope\">({text(scope)})</span></h3>"
-        yield '<div class="plots">'
-        for plot in plots:
+        figures = []
+        for plot in plots if isinstance(plots, list) else [plots] if plots else []:
             count += 1
-            try:
-                image = svg.render(plot)
-                rows = svg.rows(plot)
-                alt = svg.describe(plot)
-            except svg.PlotError as exc:
-                yield f'<p class="note">A plot of {text(code)} could not be drawn: {text(exc)}.</p>'
-                continue
-            title = plot.get("title") or "untitled plot"
-            yield f'<figure id="plot-{count}" class="plot-figure">'
-            yield image
-            yield f"<figcaption><strong>{text(title)}</strong>. {text(alt)}</figcaption>"
-            yield "<details><summary>Data table</summary>"
-            unit = plot.get("unit") or ""
-            yield (f"<table class=\"data\"><caption>{text(title)}</caption><thead><tr><th scope=\"col\">"
-                   f"{'Bin' if plot.get('kind') == 'histogram' else 'Label'}</th>"
-                   f"<th scope=\"col\" class=\"num\">{text(unit or 'value')}</th></tr></thead><tbody>")
-            for label, value in rows[:MAX_STAT_ROWS]:
-                yield f'<tr><th scope="row">{text(label)}</th><td class="num">{text(value)}</td></tr>'
-            yield "</tbody></table></details>"
-            yield "</figure>"
-        yield "</div>"
-    if not count:
+            figures.append("\n".join(_figure(code, plot, count)))
+        figures = [f for f in figures if f]
+        if figures:
+            drawn += 1
+            yield f"<h3>{text(_rule_title(code, rules))} <span class=\"scope\">({text(scope)})</span></h3>"
+            yield '<div class="plots">'
+            yield from figures
+            yield "</div>"
+    if not drawn:
         yield ('<p class="note">No rule produced a plot for this run. Plots come from the statistics of '
                "dataset-level rules (token lengths, class balance, duplicate clusters, personal data, "
                "leakage) when they have something to show.</p>")
     yield "</section>"
+
+
+def _figure(code: str, plot: Any, number: int) -> Iterator[str]:
+    """One plot as a figure: the SVG, a caption that says what it shows, its numbers as a table.
+    An empty plot (a rule that found nothing to count) is left out."""
+    try:
+        plot = svg.validate(plot)
+        if svg.is_empty(plot):
+            return
+        image, rows, alt = svg.render(plot), svg.rows(plot), svg.describe(plot)
+    except svg.PlotError as exc:
+        yield f'<p class="note">A plot of {text(code)} could not be drawn: {text(exc)}.</p>'
+        return
+    title, unit = plot["title"], plot["unit"]
+    yield f'<figure id="plot-{number}" class="plot-figure">'
+    yield image
+    yield f"<figcaption><strong>{text(title)}</strong>. {text(alt)}</figcaption>"
+    yield "<details><summary>Data table</summary>"
+    yield (f"<table class=\"data\"><caption>{text(title)}</caption><thead><tr><th scope=\"col\">"
+           f"{'Bin' if plot['kind'] == 'histogram' else 'Label'}</th>"
+           f"<th scope=\"col\" class=\"num\">{text(unit or 'value')}</th></tr></thead><tbody>")
+    for label, value in rows[:MAX_STAT_ROWS]:
+        yield f'<tr><th scope="row">{text(label)}</th><td class="num">{text(value)}</td></tr>'
+    yield "</tbody></table></details>"
+    yield "</figure>"
 
 
 def flatten(value: Any, prefix: str = "", sep: str = " › ") -> Iterator[tuple[str, Any]]:

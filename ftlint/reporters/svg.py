@@ -61,16 +61,24 @@ def validate(plot: Any) -> dict[str, Any]:
         return {"kind": kind, "title": title, "unit": unit, "edges": edges, "counts": counts, "limit": limit}
     if kind == "bars":
         values = plot.get("values")
-        if not isinstance(values, Mapping) or not values:
-            raise PlotError("a bar chart needs a non-empty mapping `values`")
+        if not isinstance(values, Mapping):
+            raise PlotError("a bar chart needs a mapping `values`")
         values = {str(label): _number(v, f"the value of {label!r}") for label, v in values.items()}
         return {"kind": kind, "title": title, "unit": unit, "values": values}
     raise PlotError(f"unknown plot kind {kind!r} (expected histogram or bars)")
 
 
+def is_empty(plot: Any) -> bool:
+    """Nothing to draw: a bar chart without values, a histogram without counts."""
+    plot = validate(plot)
+    return not plot["values"] if plot["kind"] == "bars" else not any(plot["counts"])
+
+
 def render(plot: Any) -> str:
     """The SVG markup of one plot entry; raises PlotError when the entry is malformed."""
     plot = validate(plot)
+    if is_empty(plot):
+        raise PlotError("nothing to draw")
     return _histogram(plot) if plot["kind"] == "histogram" else _bars(plot)
 
 
