@@ -449,7 +449,7 @@ class LanguageMix:
         n_other = determined - n_top
         related = self._others(group, others)
         yield Hit(f"{n_other} record{'s' * (n_other != 1)} ({share(n_other, determined):.1%}) in {where(group, path)} "
-                  f"are not in {top!r}, the language of {share(n_top, determined):.1%} of the records: "
+                  f"{'is' if n_other == 1 else 'are'} not in {top!r}, the language of {share(n_top, determined):.1%} of the records: "
                   f"{listing(others)}" + (f"; e.g. {_lines([(r.path, r.line) for r in related])}" if related else "")
                   + " (set expected to say which languages belong)",
                   path=path, related=related, key=f"{group}|strays")
