@@ -230,6 +230,35 @@ def test_gzip_in_gzip_out(tmp_path, capsys):
         assert len(fh.read().decode().splitlines()) == 60
 
 
+def test_gzip_output_is_reproducible(tmp_path, capsys):
+    lines, _ = messy_lines()
+    with gzip.open(tmp_path / "train.jsonl.gz", "wb") as fh:
+        fh.write("".join(line + "\n" for line in lines).encode())
+    run_cli(capsys, "fix", "train.jsonl.gz", "--fix", "-o", "a.jsonl.gz")
+    run_cli(capsys, "fix", "train.jsonl.gz", "--fix", "-o", "b.jsonl.gz")
+    assert (tmp_path / "a.jsonl.gz").read_bytes() == (tmp_path / "b.jsonl.gz").read_bytes()
+
+
+def test_corrupt_gzip_is_an_input_error(tmp_path, capsys):
+    (tmp_path / "train.jsonl.gz").write_bytes(b"\x1f\x8b\x08\x00broken")
+    code, _, err = run_cli(capsys, "fix", "train.jsonl.gz", "--fix")
+    assert code == 2 and "train.jsonl.gz" in err
+    assert not (tmp_path / "train.fixed.jsonl.gz").exists()
+
+
+def test_line_endings_bom_and_last_line_are_preserved(tmp_path, capsys):
+    """CRLF lines stay CRLF, the BOM stays at the start of the file when line 1 is dropped, and a
+    last line without a newline stays without one."""
+    records = [json.dumps(chat_record(i)) for i in range(60)]
+    crlf = [(r + "\r\n").encode() for r in records]
+    raw = "\ufeff".encode() + b'{"messages": [\r\n' + crlf[0] + crlf[1] + crlf[0] + b"".join(crlf[2:59])
+    (tmp_path / "train.jsonl").write_bytes(raw + records[59].encode())
+    code, out, _ = run_cli(capsys, "fix", "train.jsonl", "--fix")
+    assert "drop-invalid: dropped 1 (line 1)" in out and "dedup: dropped 1 (line 4)" in out
+    expected = "\ufeff".encode() + crlf[0] + crlf[1] + b"".join(crlf[2:59]) + records[59].encode()
+    assert (tmp_path / "train.fixed.jsonl").read_bytes() == expected
+
+
 def test_parquet_is_refused_clearly(tmp_path, capsys):
     pa = pytest.importorskip("pyarrow")
     import pyarrow.parquet as pq

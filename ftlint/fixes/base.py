@@ -55,6 +55,12 @@ Lines that hold no usable record (invalid JSON, a non-object, a blank line) neve
 A fixer that removes them defines `drop_unparsed(self, findings) -> bool`; `findings` holds the
 reader's problems on that line (S001, S005...) among the fixer's codes; True drops the line.
 
+Fixer modules are imported to build the command line of every `ftlint` command: import heavy
+libraries (presidio, numpy, tokenizers) inside methods, never at module top level.
+
+A fixer may offer `unfixed(self) -> int`: records it was asked to fix and had to leave as they
+were (a conversion that would lose data); `fix` then exits 1.
+
 A fixer may offer `notes(self) -> list[str]`: extra lines for the change summary (e.g. "kept
 line 7, the longest of its cluster, instead of line 3").
 """

@@ -55,6 +55,25 @@ def kind_of(path: Path) -> str:
     return "gzip" if name.endswith(".gz") else "plain"
 
 
+class _GzipOut(gzip.GzipFile):
+    """Gzip output with no name or time in the header: the same content gives the same bytes,
+    so fixing twice gives identical files."""
+
+    def __init__(self, path: Path) -> None:
+        self._raw = open(path, "wb")
+        super().__init__(filename="", mode="wb", fileobj=self._raw, mtime=0)
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self._raw.close()
+
+
+def _open_write(path: Path, like: Path) -> IO[bytes]:
+    return _GzipOut(path) if kind_of(like) == "gzip" else open(path, "wb")  # type: ignore[return-value]
+
+
 def _open_read(path: Path) -> IO[bytes]:
     return gzip.open(path, "rb") if kind_of(path) == "gzip" else open(path, "rb")  # type: ignore[return-value]
 
@@ -212,7 +231,7 @@ class Writer:
         self._index = 0
         self._pending_bom = False  # line 1 held the file's BOM and was dropped
         if not self.array:
-            self._fh = gzip.open(target, "wb") if kind_of(source) == "gzip" else open(target, "wb")
+            self._fh = _open_write(target, source)
 
     def keep(self, entry: Entry) -> None:
         self._emit(entry, entry.raw)
@@ -260,7 +279,7 @@ class Writer:
                 parts = [layout.head.rstrip(" \t\r\n")]
             parts.append(tail)
             payload = _encode_text("".join(parts))
-            with (gzip.open(self.target, "wb") if kind_of(self.source) == "gzip" else open(self.target, "wb")) as fh:
+            with _open_write(self.target, self.source) as fh:
                 fh.write(payload)
         else:
             assert self._fh is not None
