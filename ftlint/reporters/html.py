@@ -358,7 +358,7 @@ _CSS = """
 * { box-sizing: border-box; }
 [hidden] { display: none !important; }
 body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--fg);
-       background: var(--bg); margin: 0 auto; max-width: 1200px; padding: 0 1.25rem 3rem; }
+       background: var(--bg); margin: 0 auto; max-width: 1400px; padding: 0 1.25rem 3rem; }
 header { border-bottom: 1px solid var(--line); margin-bottom: 1rem; }
 h1 { margin: 1rem 0 0.2rem; } h2 { margin-top: 2rem; border-bottom: 1px solid var(--line); }
 h3 { margin: 1.4rem 0 0.4rem; font-size: 1.05rem; }

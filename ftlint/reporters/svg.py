@@ -90,8 +90,9 @@ def describe(plot: Any) -> str:
         edges, counts = plot["edges"], plot["counts"]
         total = sum(counts)
         peak = max(range(len(counts)), key=lambda i: counts[i])
-        text = (f"Histogram of {fmt(total)} values from {fmt(edges[0])} to {fmt(edges[-1])}{unit} in {len(counts)} bins; "
-                f"the largest bin is {fmt(edges[peak])} to {fmt(edges[peak + 1])}{unit} with {fmt(counts[peak])}.")
+        bins = f"{len(counts)} bin{'s' * (len(counts) != 1)}"
+        text = (f"Histogram of {fmt(total)} value{'s' * (total != 1)} from {fmt(edges[0])} to {fmt(edges[-1])}{unit} "
+                f"in {bins}; the largest bin is {fmt(edges[peak])} to {fmt(edges[peak + 1])}{unit} with {fmt(counts[peak])}.")
         if plot["limit"] is not None:
             above = sum(c for c, lo in zip(counts, edges) if lo >= plot["limit"])
             text += f" Limit {fmt(plot['limit'])}{unit}: {fmt(above)} values in bins at or above it."
@@ -100,7 +101,7 @@ def describe(plot: Any) -> str:
     top = ", ".join(f"{label} {fmt(v)}" for label, v in ordered[:5])
     more = f" and {len(ordered) - 5} more" if len(ordered) > 5 else ""
     measured = f" in{unit}" if unit else ""
-    return f"Bar chart of {len(ordered)} values{measured}: {top}{more}."
+    return f"Bar chart of {len(ordered)} value{'s' * (len(ordered) != 1)}{measured}: {top}{more}."
 
 
 def rows(plot: Any) -> list[tuple[str, str]]:
