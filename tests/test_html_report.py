@@ -381,6 +381,13 @@ def test_browser_renders_filters_and_sorts(report_file: Path, browser, tmp_path,
     page.click("#findings-table thead th:nth-child(2) button")
     assert visible_rules(page) == sorted(expected.elements(), reverse=True)
     assert page.get_attribute("#findings-table thead th:nth-child(2)", "aria-sort") == "descending"
+
+    page.click("#summary a[data-filter=rule][data-value=S101]")  # a rule in the summary filters the table
+    assert visible_rules(page) == ["S101"]
+    assert page.input_value("#filter-rule") == "S101"
+    page.click("#summary a[data-filter=file][data-value='other.jsonl']")
+    assert sorted(visible_rules(page)) == sorted(f["code"] for f in findings if f["path"] == "other.jsonl")
+    assert page.input_value("#filter-rule") == ""
     assert problems == []
 
 

@@ -113,7 +113,10 @@ def _summary(report: Report, rules: Mapping[str, Any]) -> Iterator[str]:
     yield "<tbody>"
     for result in report.files:
         tally = per_file.get(result.path, {})
-        yield (f'<tr><th scope="row" class="path">{text(result.path)}</th><td>{text(result.format or "unknown")}</td>'
+        name = text(result.path)
+        if tally:  # a link that filters the findings table to this file
+            name = f'<a href="#findings" data-filter="file" data-value="{name}">{name}</a>'
+        yield (f'<tr><th scope="row" class="path">{name}</th><td>{text(result.format or "unknown")}</td>'
                f"<td>{text(result.format_reason)}</td><td class=\"num\">{result.records:,}</td>"
                + "".join(f'<td class="num">{tally.get(s, 0):,}</td>' for s in _SEVERITIES) + "</tr>")
     yield "</tbody></table>"
@@ -127,7 +130,9 @@ def _summary(report: Report, rules: Mapping[str, Any]) -> Iterator[str]:
     yield ('<thead><tr><th scope="col">Family</th>' + "".join(f'<th scope="col" class="num">{s}</th>' for s in _SEVERITIES)
            + '<th scope="col" class="num">total</th></tr></thead>')
     yield "<tbody>"
-    for letter, family in FAMILIES.items():
+    families = [(letter, family) for letter, family in FAMILIES.items()]
+    families += [("", "other")] if "other" in by_family else []
+    for letter, family in families:
         tally = by_family.get(family, {})
         yield (f'<tr><th scope="row">{letter} {text(family)}</th>'
                + "".join(f'<td class="num">{tally.get(s, 0):,}</td>' for s in _SEVERITIES)
@@ -146,7 +151,8 @@ def _summary(report: Report, rules: Mapping[str, Any]) -> Iterator[str]:
         yield "<tbody>"
         for code, tally in sorted(by_rule.items(), key=lambda item: (-sum(item[1].values()), item[0])):
             meta = rules.get(code)
-            yield (f'<tr><th scope="row">{text(code)}</th><td>{text(meta.name if meta else "")}</td>'
+            yield (f'<tr><th scope="row"><a href="#findings" data-filter="rule" data-value="{text(code)}">{text(code)}</a>'
+                   f'</th><td>{text(meta.name if meta else "")}</td>'
                    f"<td>{text(meta.summary if meta else '')}</td>"
                    + "".join(f'<td class="num">{tally.get(s, 0):,}</td>' for s in _SEVERITIES) + "</tr>")
         yield "</tbody></table>"
@@ -432,6 +438,15 @@ _SCRIPT = r"""
   form.addEventListener("change", apply);
   form.addEventListener("submit", function (event) { event.preventDefault(); });
   form.addEventListener("reset", function () { window.setTimeout(apply, 0); });
+  // Rule and file names in the summary tables filter the findings table (plain links without script).
+  Array.prototype.forEach.call(document.querySelectorAll("a[data-filter]"), function (link) {
+    link.addEventListener("click", function () {
+      form.reset();
+      var control = form.elements.namedItem(link.getAttribute("data-filter"));
+      control.value = link.getAttribute("data-value");
+      apply();
+    });
+  });
 
   var heads = Array.prototype.slice.call(table.tHead.rows[0].cells);
   function key(row, column, kind) {
