@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from ..content.phrases import verb_object
 from ..content.responses import exchanges, prose, response_turns, truncation, turn_tokens
 from ..content.rouge import lcs_length
 from ..model import Hit, Sample, Severity
@@ -48,12 +49,19 @@ def refusal(sample: Sample, options: dict[str, Any]) -> Iterator[Hit]:
                       excerpt=found.group(0))
 
 
+@functools.lru_cache(maxsize=16)
+def _words(items: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(items)
+
+
 @record_rule("Q402")
 def restated_prompt(sample: Sample, options: dict[str, Any]) -> Iterator[Hit]:
     threshold = float(options["threshold"])
     min_tokens = int(options["min-tokens"])
     max_new = int(options["max-new-words"])
-    echo = frozenset(v.casefold() for v in options["echo-verbs"])
+    max_prompt = int(options["max-prompt-tokens"])
+    echo_verbs = _words(tuple(v.casefold() for v in options["echo-verbs"]))
+    echo_words = _words(tuple(v.casefold() for v in options["echo-words"]))
     ratio = threshold / (2.0 - threshold)  # 2 LCS / (m + n) >= t needs min/max length >= t / (2 - t)
     for asked, turn in exchanges(sample):
         answer = turn_tokens(sample, turn)
@@ -63,22 +71,17 @@ def restated_prompt(sample: Sample, options: dict[str, Any]) -> Iterator[Hit]:
         # it (Alpaca's `input`): an answer that reorders or edits the material is doing the task.
         prompt = turn_tokens(sample, asked[0])
         m, n = len(answer), len(prompt)
-        if not n or min(m, n) < ratio * max(m, n):
+        if not n or n > max_prompt or min(m, n) < ratio * max(m, n):
             continue
         words = set(prompt)
         if sum(1 for w in set(answer) if w not in words) > max_new:
             continue  # the response says something the prompt did not
-        if echo and any(w in echo for w in words):
+        if verb_object(asked[0].text)[0] in echo_verbs or not echo_words.isdisjoint(words):
             continue  # "rewrite / correct / repeat this": an answer close to the prompt is the task
         score = 2.0 * lcs_length(answer, prompt) / (m + n)
         if score >= threshold:
             yield Hit(f"{turn.role} response only restates the prompt (ROUGE-L {score:.2f} with "
                       f"{asked[0].field}, threshold {threshold:g}): \"{_quote(turn.text)}\"", turn.field)
-
-
-@functools.lru_cache(maxsize=16)
-def _words(items: tuple[str, ...]) -> frozenset[str]:
-    return frozenset(items)
 
 
 @record_rule("Q403")

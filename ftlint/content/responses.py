@@ -15,6 +15,8 @@ from .rouge import tokens
 
 # Markdown code: fenced blocks (an unclosed fence runs to the end) and inline spans.
 _CODE = re.compile(r"```.*?(?:```|\Z)|~~~.*?(?:~~~|\Z)|`[^`\n]+`", re.DOTALL)
+# Quoted speech on one line ("...", “...”): someone else's words, not the response's voice.
+_QUOTED = re.compile(r"\"[^\"\n]{1,200}\"|“[^”\n]{1,200}”")
 _FENCE_LINE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})([^\n]*)$", re.MULTILINE)
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+•]|\d+[.)]|[a-zA-Z][.)])\s")
 _ODD_TAIL = re.compile(r"[/\\@_.\d=<>]")  # URLs, paths, identifiers, numbers: no sentence to end
@@ -48,14 +50,17 @@ def exchanges(sample: Sample) -> Iterator[tuple[list[Turn], Turn]]:
 
 
 def prose(sample: Sample, turn: Turn) -> str:
-    """The turn's text with markdown code removed (code is quoted material, not the voice of the
-    response) and typographic apostrophes made plain, so phrase patterns need one spelling."""
+    """The turn's text with markdown code and quoted speech removed (quoted material, not the
+    voice of the response: `print("I'm sorry")`, 'the server says "I cannot help"') and
+    typographic apostrophes made plain, so phrase patterns need one spelling."""
     key = ("content.prose", turn.field, id(turn))
     cached = sample.cache.get(key)
     if cached is None:
         text = turn.text
         if "`" in text or "~~~" in text:
             text = _CODE.sub(" ", text)
+        if "\"" in text or "“" in text:
+            text = _QUOTED.sub(" ", text)
         if "’" in text:
             text = text.replace("’", "'")
         cached = sample.cache[key] = text
@@ -112,6 +117,8 @@ def truncation(text: str, min_words: int, dangling: frozenset[str]) -> tuple[str
     last_word = words[-1]
     if len(stripped.split(None, 3)) >= 3 and last_word in dangling:
         return f"ends mid-sentence after {last_word!r}", True
+    if len(words) >= 2 and words[-2][-1] in ".!?" and last_word.lower() in dangling and last_word[0].isupper():
+        return f"ends after the first word of a new sentence ({last_word!r})", True
     if (end.islower() and len(words) >= 5 and not _LIST_ITEM.match(last_line)
             and not last_line.startswith(("#", "|", "    ", "\t")) and not _ODD_TAIL.search(last_word)
             and len(stripped.split(None, min_words)) > min_words):
