@@ -64,6 +64,17 @@ def test_each_flag_applies_only_its_own_fix(tmp_path, capsys):
     assert code == 1 and "D101 duplicate-record" in out
 
 
+def test_fixable_and_unfixable_pick_fixes_by_rule_code(tmp_path, capsys):
+    lines, planted = messy_lines()
+    write_lines(tmp_path / "train.jsonl", lines)
+    code, out, _ = run_cli(capsys, "fix", "train.jsonl", "--fixable", "D", "-o", "d.jsonl")
+    assert "dedup: dropped 2" in out and "drop-invalid" not in out
+    code, out, _ = run_cli(capsys, "fix", "train.jsonl", "--fix", "--unfixable", "D101", "-o", "s.jsonl")
+    assert "drop-invalid: dropped 5" in out and "dedup" not in out
+    code, _, err = run_cli(capsys, "fix", "train.jsonl", "--fixable", "Z9")
+    assert code == 2 and "Z9" in err
+
+
 def test_warnings_do_not_drop_a_record(tmp_path, capsys):
     records = [chat_record(i) for i in range(60)]
     records[7] = chat_record(7, id=7)  # unknown key: S102 warning

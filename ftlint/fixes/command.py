@@ -26,6 +26,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--fix", dest="fix_all", action="store_true",
                        help="apply every safe fix: " + ", ".join(
                            i.flag for i in discover_fixers().values() if i.safe))
+    group.add_argument("--fixable", type=_codes, action="extend", metavar="CODES",
+                       help="apply the fixes of these rule codes or prefixes (e.g. D,S101; ALL for every fix)")
+    group.add_argument("--unfixable", type=_codes, action="extend", metavar="CODES",
+                       help="never apply the fixes of these rule codes or prefixes")
     for info in discover_fixers().values():
         group.add_argument(info.flag, dest=info.dest, action="store_true",
                            help=info.help + ("" if info.safe else " (not in --fix)"))
@@ -55,6 +59,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", metavar="FORMAT", help="treat every file as this format (skips detection)")
     parser.add_argument("--config", help="config file (ftlint.toml or pyproject.toml); default: discovered upward")
     parser.add_argument("-q", "--quiet", action="store_true", help="print only the summary line per file")
+
+
+def _codes(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
 
 
 def _with_part(path: Path, part: str) -> Path:
@@ -176,7 +184,7 @@ def _counts(change: Any) -> str:
 def _print_remaining(outcome: FixOutcome, out: TextIO, hint: bool = True) -> None:
     report = outcome.report
     if not report.findings:
-        out.write("All fixed: the output passes `ftlint check`" + (" for the fixed rules" if outcome.enabled else "") + ".\n")
+        out.write("All fixed: the output passes `ftlint check`.\n")
         return
     rules = load_rules()
     counts = report.statistics()

@@ -144,7 +144,14 @@ def load_fix_config(config_path: str | None, cli: dict[str, Any], enabled: Seque
 
 
 def enabled_fixers(options: dict[str, Any]) -> list[FixerInfo]:
-    return [info for info in discover_fixers().values() if info.enabled(options)]
+    """Fixers turned on by their flag, by `--fix` (safe ones), or by `--fixable` naming one of
+    their rule codes (or a prefix, or ALL); `--unfixable` turns off any fixer of those codes."""
+    from ..config import expand_selectors
+
+    fixable = expand_selectors(options.get("fixable") or [], "--fixable")
+    unfixable = expand_selectors(options.get("unfixable") or [], "--unfixable")
+    return [info for info in discover_fixers().values()
+            if (info.enabled(options) or fixable & set(info.codes)) and not unfixable & set(info.codes)]
 
 
 def run_fix(files: Sequence[Path], targets: dict[Path, Path | None], options: dict[str, Any],
