@@ -317,7 +317,7 @@ def degenerate_repetition(sample: Sample, options: dict[str, Any]) -> Iterator[H
     for turn in turns:
         if len(turn.text) < 64:
             continue
-        loop = find_loop(turn.text, int(options["min-words"]))
+        loop = find_loop(turn.text, int(options["min-words"]), min_share=min_share)
         if loop is None or loop.share < min_share or loop.repeats < int(options["min-repeats"]):
             continue
         unit = loop.unit if len(loop.unit) <= 60 else loop.unit[:57] + "..."

@@ -1,11 +1,13 @@
 """Degenerate repetition: a response that is mostly one loop ("Eat a banana!" 2,000 times).
 
-Cheap tests first, so ordinary responses cost one zlib call: natural text compresses less than
-`GATE` (raw deflate, so short texts pay no header) while any text that is mostly a loop
+Cheap tests first: seven probes of 12 characters, one of which recurs 3 times in any text that
+is half a loop (most answers stop there), then zlib: natural text compresses less than `gate()`
+for its length (raw deflate, so short texts pay no header) while a text that is half a loop
 compresses more. Past the gate, word n-grams (words and punctuation runs, case-folded): when at
 least half the words sit inside an 8-gram that occurs twice, the text is scanned for its longest
-stretch repeating with a fixed period of up to 64 words. A text with few words but an extreme
-ratio ("1326134.0000…" with a thousand zeros) is scanned for a repeating run of characters. The
+stretch repeating with a fixed period of up to 64 words. Texts past the gate are also scanned
+for a run of characters repeating with a period of up to 32 ("1326134.0000…" with a thousand
+zeros, "hahaha…"), which word n-grams cannot see. The
 result is the loop's share of the text, its unit as written and how many times it repeats.
 """
 from __future__ import annotations
@@ -16,9 +18,8 @@ import zlib
 from dataclasses import dataclass
 
 _WORD = re.compile(r"\w+|[^\w\s]+")
-_CHAR_LOOP = re.compile(r"(.{1,32}?)\1{9,}", re.DOTALL)
 MIN_GATE = 1.5
-CHAR_GATE = 6.0  # character loops: only texts this compressible are scanned
+MAX_CHAR_PERIOD = 32
 NGRAM = 8
 MAX_WORDS = 20_000  # longer texts are judged on their first MAX_WORDS words
 MAX_CHARS = 200_000
@@ -42,9 +43,11 @@ def compression_ratio(data: bytes) -> float:
     return len(data) / max(1, len(compressed))
 
 
-def find_loop(text: str, min_words: int = 32, min_chars: int = 200) -> Loop | None:
-    """The longest loop of a text that may be degenerate; None for ordinary text."""
+def find_loop(text: str, min_words: int = 32, min_chars: int = 200, min_share: float = 0.5) -> Loop | None:
+    """The longest loop of a text covering at least `min_share` of it; None for ordinary text."""
     text = text[:MAX_CHARS]
+    if not _recurs(text):
+        return None
     data = text.encode("utf-8", "replace")
     ratio = compression_ratio(data)
     if ratio < gate(len(data)):
@@ -53,19 +56,30 @@ def find_loop(text: str, min_words: int = 32, min_chars: int = 200) -> Loop | No
     best = None
     if len(spans) >= min_words:
         words = [text[a:b].casefold() for a, b in spans]
-        if repeated_share(words, NGRAM) >= 0.5:
+        if repeated_share(words, NGRAM) >= min_share:
             covered, start, period = _period_run(words)
             if period:
                 first, last = spans[start][0], spans[start + period - 1][1]
                 best = Loop(covered / len(words), text[first:last], covered // period, covered, ratio)
-    if ratio >= CHAR_GATE and len(text) >= min_chars:
-        longest = max(_CHAR_LOOP.finditer(text), key=lambda m: len(m.group(0)), default=None)
-        if longest is not None and len(longest.group(0)) >= min_chars:
-            share = len(longest.group(0)) / len(text)
-            if best is None or share > best.share:
-                unit = longest.group(1)
-                best = Loop(share, unit, len(longest.group(0)) // len(unit), len(longest.group(0)), ratio)
+    if len(text) >= min_chars:
+        covered, start, period = _char_run(text, max(min_chars, int(min_share * len(text))))
+        if covered >= min_chars and (best is None or covered / len(text) > best.share):
+            best = Loop(covered / len(text), text[start:start + period], covered // period, covered, ratio)
     return best
+
+
+def _recurs(text: str, probes: int = 7, size: int = 12) -> bool:
+    """Does one of 7 evenly spaced 12-character pieces occur 3 times? A loop covering half the
+    text contains one of them whole, and it recurs in every repetition; 92% of real answers fail
+    this in a few microseconds (str.count), before any compression."""
+    length = len(text)
+    if length < 2 * size:
+        return False
+    for i in range(1, probes + 1):
+        start = min(length * i // (probes + 1), length - size)
+        if text.count(text[start:start + size]) >= 3:
+            return True
+    return False
 
 
 def gate(size: int) -> float:
@@ -91,6 +105,33 @@ def repeated_share(words: list[str], n: int = NGRAM) -> float:
         if seen[gram] > 1:
             covered[i:i + n] = ones
     return sum(covered) / len(words)
+
+
+def _char_run(text: str, wanted: int) -> tuple[int, int, int]:
+    """(characters covered, start, period) of the longest run repeating with a period of up to
+    MAX_CHAR_PERIOD characters, if one can cover `wanted` characters. numpy compares the text with
+    itself shifted by every period at once; a period whose matches are too few to hold such a run
+    (ordinary text matches itself shifted at ~6% of positions) is not scanned further."""
+    import numpy as np
+    from numpy.lib.stride_tricks import sliding_window_view
+
+    chars = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    best = (0, 0, 0)
+    if len(chars) <= 2 * MAX_CHAR_PERIOD:
+        return best
+    window = sliding_window_view(chars, MAX_CHAR_PERIOD + 1)
+    matches = (window[:, 1:] == window[:, :1]).sum(axis=0)
+    for period in range(1, MAX_CHAR_PERIOD + 1):
+        if matches[period - 1] < wanted - period:
+            continue
+        same = chars[period:] == chars[:-period]
+        edges = np.diff(np.concatenate(([0], same.view(np.int8), [0])))
+        starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+        k = int((ends - starts).argmax())
+        covered = int(ends[k] - starts[k]) + period
+        if covered > best[0]:
+            best = (covered, int(starts[k]), period)
+    return best
 
 
 def _period_run(words: list[str]) -> tuple[int, int, int]:

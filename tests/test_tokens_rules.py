@@ -1,0 +1,331 @@
+"""The T rules through the public API: what they report, where, and what they leave alone."""
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+from _records import WORDS, chat_record, one, where
+from _tokens import CHATML, DROPS_OTHERS, NO_SYSTEM, build_tokenizer, write_config
+
+from ftlint.model import Severity
+from ftlint.tokens.repetition import find_loop
+
+
+def chat(user: str, assistant: str, system: str | None = None, **extra) -> dict:
+    messages = [{"role": "system", "content": system}] if system else []
+    messages += [{"role": "user", "content": user}, {"role": "assistant", "content": assistant}]
+    return {"messages": messages, **extra}
+
+
+def words(rng: random.Random, n: int) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(n))
+
+
+@pytest.fixture(scope="module")
+def models(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("models")
+    for name, template in (("chatml", CHATML), ("no-system", NO_SYSTEM), ("drops", DROPS_OTHERS)):
+        build_tokenizer(root / name, template)
+    return root
+
+
+# --------------------------------------------------------------------------- T101
+
+
+def test_t101_says_by_how_much_and_which_turn_is_cut(run, tmp_path):
+    rng = random.Random(1)
+    write_config(tmp_path, max_tokens=300)
+    long_answer = chat("Tell me a story.", words(rng, 400))
+    long_prompt = chat(words(rng, 600), "Done.")
+    report = run("openai-chat", [chat_record(0), long_answer, long_prompt, chat_record(1)], select=["T101"])
+    assert where(report, "T101") == [(2, "messages[1].content"), (3, "messages[0].content")]
+    cut_answer, cut_prompt = report.by_rule("T101")
+    assert "over max-tokens 300: truncation cuts the assistant turn after" in cut_answer.message
+    assert "(o200k_base)" in cut_answer.message and "trained tokens are lost" in cut_answer.message
+    assert "cuts the user turn" in cut_prompt.message
+    assert "drops the 1 turn after it; no trained token survives: the record trains nothing" in cut_prompt.message
+    assert cut_answer.severity == Severity.ERROR
+
+
+def test_t101_numbers_add_up(run, tmp_path):
+    from bpe_openai import _bindings
+
+    count = _bindings.tokenizer_for_encoding("o200k_base").count
+    rng = random.Random(2)
+    record = chat(words(rng, 30), words(rng, 200))
+    total = sum(count(m["content"]) + 3 for m in record["messages"]) + 3
+    write_config(tmp_path, max_tokens=total - 50)
+    finding = one(run("openai-chat", [record], select=["T101"]), "T101")
+    user = count(record["messages"][0]["content"])
+    assistant = count(record["messages"][1]["content"])
+    kept = total - 50 - (3 + user) - 3
+    assert finding.message.startswith(f"{total:,} tokens (o200k_base) with 3 tokens a message for the chat format, "
+                                      f"50 over max-tokens {total - 50:,}")
+    assert f"after {kept:,} of its {assistant:,} tokens" in finding.message
+    assert f"{assistant - kept:,} of {assistant:,} trained tokens are lost" in finding.message
+
+
+def test_t101_with_a_chat_template_is_exact_and_per_file(run, tmp_path, models):
+    from tokenizers import Tokenizer
+
+    rng = random.Random(3)
+    record = chat(words(rng, 20), words(rng, 120))
+    tokenizer = Tokenizer.from_file(str(models / "chatml" / "tokenizer.json"))
+    text = "".join(f"<|im_start|>{m['role']}\n{m['content']}<|im_end|>\n" for m in record["messages"])
+    exact = len(tokenizer.encode(text, add_special_tokens=False).ids)
+    (tmp_path / "ftlint.toml").write_text(
+        f'[tokens]\ntokenizer = "{models / "chatml"}"\nmax-tokens = {exact - 1}\n'
+        f'[per-file."long*.jsonl".tokens]\nmax-tokens = {exact}\n', encoding="utf-8")
+    finding = one(run("openai-chat", [record], select=["T101"]), "T101")
+    assert finding.message.startswith(f"{exact:,} tokens ({models / 'chatml'}), 1 over max-tokens")
+    assert run("openai-chat", [record], name="long.jsonl", select=["T101"]).by_rule("T101") == []
+
+
+def test_t101_checks_each_preference_side(run, tmp_path):
+    rng = random.Random(4)
+    write_config(tmp_path, max_tokens=200)
+    record = {"input": {"messages": [{"role": "user", "content": "Describe the sea."}]},
+              "preferred_output": [{"role": "assistant", "content": words(rng, 40)}],
+              "non_preferred_output": [{"role": "assistant", "content": words(rng, 300)}]}
+    finding = one(run("openai-dpo", [record], select=["T101"]), "T101")
+    assert finding.message.startswith("prompt + rejected: ")
+    assert finding.location.field == "non_preferred_output[0].content"
+
+
+# --------------------------------------------------------------------------- T102
+
+
+def test_t102_invisible_response_is_an_error_empty_is_left_to_q101(run):
+    records = [chat_record(i) for i in range(5)]
+    records[1] = chat("Hello?", "\u200b\u200b\u2060")
+    records[3] = chat("Hello?", "   ")
+    report = run("openai-chat", records, select=["T102", "Q101"])
+    finding = one(report, "T102")
+    assert finding.location.line == 2 and finding.severity == Severity.ERROR
+    assert "no visible character (3 invisible or format characters" in finding.message
+    assert where(report, "Q101") == [(4, "messages[1].content")]
+
+
+def test_t102_one_token_answers_are_warned_only_among_long_answers(run):
+    rng = random.Random(5)
+    long_file = [chat(words(rng, 10), words(rng, 40)) for _ in range(40)]
+    long_file[7] = chat("Explain how tides work in detail.", "Moon")
+    report = run("openai-chat", long_file, select=["T102"])
+    finding = one(report, "T102")
+    assert finding.location.line == 8 and finding.severity == Severity.WARNING
+    assert "assistant response of 1 token in a file whose median response has" in finding.message
+    labels = [chat(f"Sentiment of: {words(rng, 12)}", rng.choice(["positive", "negative"])) for _ in range(40)]
+    assert run("openai-chat", labels, select=["T102"]).by_rule("T102") == []
+
+
+# --------------------------------------------------------------------------- T103 + statistics
+
+
+def test_t103_reports_the_extreme_record_with_its_numbers(run):
+    rng = random.Random(6)
+    records = [chat(words(rng, 10), words(rng, rng.randint(30, 60))) for _ in range(80)]
+    records[41] = chat(words(rng, 10), words(rng, 2000))
+    report = run("openai-chat", records, select=["T103"])
+    finding = one(report, "T103")
+    assert finding.location.line == 42
+    assert "x the file's median of" in finding.message and "above its p99" in finding.message
+    assert "(prompt " in finding.message and "response " in finding.message
+
+
+def test_t103_similar_lengths_and_small_files_report_nothing(run):
+    rng = random.Random(7)
+    even = [chat(words(rng, 10), words(rng, rng.randint(30, 300))) for _ in range(200)]
+    assert run("openai-chat", even, select=["T103"]).by_rule("T103") == []
+    few = [chat(words(rng, 10), words(rng, 30)) for _ in range(20)] + [chat("x", words(rng, 3000))]
+    assert run("openai-chat", few, select=["T103"]).by_rule("T103") == []
+
+
+def test_t103_statistics_match_numpy(run, tmp_path):
+    import numpy as np
+    from bpe_openai import _bindings
+
+    count = _bindings.tokenizer_for_encoding("o200k_base").count
+    rng = random.Random(8)
+    records = [chat(words(rng, rng.randint(3, 40)), words(rng, rng.randint(1, 200))) for _ in range(101)]
+    write_config(tmp_path, max_tokens=150)
+    report = run("openai-chat", records, select=["T103"])
+    numbers = report.files[0].statistics["T103"]
+    totals = np.array([sum(count(m["content"]) + 3 for m in r["messages"]) + 3 for r in records])
+    responses = np.array([count(r["messages"][1]["content"]) for r in records])
+    assert numbers["total"]["median"] == pytest.approx(np.percentile(totals, 50))
+    assert numbers["total"]["p95"] == pytest.approx(np.percentile(totals, 95), abs=0.01)
+    assert numbers["response"]["max"] == responses.max() and numbers["response"]["min"] == responses.min()
+    assert numbers["over-limit"] == int((totals > 150).sum())
+    assert numbers["over-limit-share"] == pytest.approx((totals > 150).mean(), abs=1e-6)
+    assert numbers["trained-tokens"] == responses.sum()
+    histogram = numbers["plots"][0]
+    assert histogram["kind"] == "histogram" and histogram["limit"] == 150 and histogram["unit"] == "tokens"
+    assert len(histogram["edges"]) == len(histogram["counts"]) + 1 and sum(histogram["counts"]) == 101
+    assert histogram["edges"] == sorted(histogram["edges"])
+    assert numbers["plots"][2]["kind"] == "bars" and set(numbers["plots"][2]["values"]) == {"user", "assistant"}
+
+
+def test_t100_totals_over_files_and_splits(tmp_path, write_jsonl, check):
+    from bpe_openai import _bindings
+
+    count = _bindings.tokenizer_for_encoding("o200k_base").count
+    train = [chat_record(i) for i in range(30)]
+    test = [chat_record(i) for i in range(100, 110)]
+    (tmp_path / "ftlint.toml").write_text('[splits]\ntrain = ["train.jsonl"]\ntest = ["test.jsonl"]\n'
+                                          "[tokens]\nmax-tokens = 40\n", encoding="utf-8")
+    report = check([write_jsonl(train, "train.jsonl"), write_jsonl(test, "test.jsonl")], select=["T100"])
+    numbers = report.dataset_statistics["T100"]
+
+    def total(r):
+        return sum(count(m["content"]) + 3 for m in r["messages"]) + 3
+
+    assert numbers["records"] == 40
+    assert numbers["trained-tokens"] == sum(count(r["messages"][1]["content"]) for r in train + test)
+    assert numbers["tokens"] == sum(total(r) for r in train + test)
+    assert numbers["tokens-per-epoch"] == sum(min(40, total(r)) for r in train + test)
+    assert numbers["splits"]["test"]["records"] == 10 and numbers["splits"]["train"]["records"] == 30
+    assert report.findings == []
+
+
+# --------------------------------------------------------------------------- T104
+
+
+def test_t104_is_opt_in_and_finds_a_misaligned_record(run):
+    rng = random.Random(9)
+    records = [chat(words(rng, rng.randint(20, 40)), words(rng, rng.randint(20, 40))) for _ in range(80)]
+    records[12] = chat("Hi", words(rng, 900))
+    assert run("openai-chat", records).by_rule("T104") == []
+    finding = one(run("openai-chat", records, select=["T104"]), "T104")
+    assert finding.location.line == 13 and "above the file's median ratio" in finding.message
+
+
+# --------------------------------------------------------------------------- T105
+
+
+def test_t105_catches_the_cookbook_banana_loop(run):
+    records = [chat_record(0), chat("I'm hungry.", "Eat a banana!" * 2000, system="You are a happy assistant.")]
+    finding = one(run("openai-chat", records, select=["T105"]), "T105")
+    assert finding.location.line == 2 and finding.severity == Severity.ERROR
+    assert "100% of the assistant response is one loop: 'Eat a banana!' repeated 2,000 times" in finding.message
+
+
+def _positives(rng: random.Random) -> list[str]:
+    texts = []
+    for i in range(60):
+        unit = words(rng, rng.randint(1, 20)) + rng.choice([".", "!", "", ","])
+        glue = rng.choice([" ", "", "\n"])
+        repeats = rng.randint(6, 60)
+        loop = glue.join([unit] * repeats)
+        prefix = words(rng, rng.randint(0, len(loop.split()) // 2)) + " " if i % 2 else ""
+        texts.append(prefix + loop)
+    for n in (300, 600, 1200):
+        texts.append(f"The answer is 1326134.{'0' * n}")
+        texts.append("Ha" * (n // 2))
+        texts.append(words(rng, 20) + " " + "!" * n)
+    return texts
+
+
+def _negatives(rng: random.Random) -> list[str]:
+    texts = []
+    for _ in range(60):
+        texts.append(". ".join(words(rng, rng.randint(5, 20)) for _ in range(rng.randint(2, 30))) + ".")
+    for _ in range(15):  # numbered lists with a repeated frame
+        texts.append("\n".join(f"{k}. Add the {rng.choice(WORDS)} to the {rng.choice(WORDS)} and stir."
+                               for k in range(1, rng.randint(5, 30))))
+    for _ in range(15):  # code with repetitive lines
+        texts.append("\n".join(f"    value_{k} = compute({k}, '{rng.choice(WORDS)}')" for k in range(rng.randint(5, 40))))
+    for _ in range(10):  # markdown tables
+        rows = "\n".join(f"| {rng.choice(WORDS)} | {rng.randint(1, 99)} | {rng.choice(['yes', 'no'])} |"
+                         for _ in range(rng.randint(5, 30)))
+        texts.append("| name | count | ok |\n| --- | --- | --- |\n" + rows)
+    for _ in range(10):  # a song: a chorus between verses, three times
+        chorus = words(rng, 16)
+        texts.append("\n\n".join(f"{words(rng, 30)}\n{chorus}" for _ in range(3)))
+    texts.append("Yes. " * 3 + words(rng, 50))
+    return texts
+
+
+def test_t105_precision_and_recall_on_labelled_texts():
+    rng = random.Random(10)
+    positives, negatives = _positives(rng), _negatives(rng)
+
+    def flagged(text: str) -> bool:
+        loop = find_loop(text, 32)
+        return loop is not None and loop.share >= 0.5 and loop.repeats >= 4
+
+    found = sum(flagged(t) for t in positives)
+    false = [t[:80] for t in negatives if flagged(t)]
+    assert found / len(positives) >= 0.95, f"recall {found}/{len(positives)}"
+    assert false == [], "false positives"
+
+
+def test_t105_skips_rejected_answers_by_default(run):
+    record = {"prompt": "Count.", "chosen": "One, two, three.", "rejected": "1326134." + "0" * 900}
+    assert run("trl-preference", [record], select=["T105"]).by_rule("T105") == []
+
+
+def test_t105_check_rejected_option(run, tmp_path):
+    (tmp_path / "ftlint.toml").write_text("[rules.T105]\ncheck-rejected = true\n", encoding="utf-8")
+    record = {"prompt": "Count.", "chosen": "One, two, three.", "rejected": "1326134." + "0" * 900}
+    finding = one(run("trl-preference", [record], select=["T105"]), "T105")
+    assert finding.location.field == "rejected" and "'0' repeated 900 times" in finding.message
+
+
+# --------------------------------------------------------------------------- T106
+
+
+def test_t106_fixed_list_and_html_strikethrough(run):
+    records = [
+        chat("Hi", "Hello!<|im_end|>\n<|im_start|>user\nMore?"),
+        chat("[INST] Be terse [/INST]", "OK."),
+        chat("Format this", "It was <s>cheap</s> affordable."),
+        chat("Hi", "Bye</s>"),
+        chat_record(9),
+    ]
+    report = run("openai-chat", records, select=["T106"])
+    assert where(report, "T106") == [(1, "messages[1].content"), (2, "messages[0].content"), (4, "messages[1].content")]
+    assert "<|im_end|>, <|im_start|>" in report.by_rule("T106")[0].message
+    assert all(f.severity == Severity.ERROR for f in report.by_rule("T106"))
+
+
+def test_t106_includes_the_tokenizers_own_special_tokens(run, tmp_path, models):
+    write_config(tmp_path, tokenizer=str(models / "chatml"))
+    records = [chat("Hi", "Call it<|tool_sep|>now"), chat("Strike", "It was <s>cheap</s> then.")]
+    report = run("openai-chat", records, select=["T106"])
+    first, second = report.by_rule("T106")
+    assert "a special token of the configured tokenizer in assistant content: <|tool_sep|>" in first.message
+    assert second.location.line == 2  # <s> is this tokenizer's own token: the HTML pair is injected too
+
+
+def test_t106_allow_tokens(run, tmp_path):
+    (tmp_path / "ftlint.toml").write_text('[rules.T106]\nallow-tokens = ["[INST]", "[/INST]"]\n', encoding="utf-8")
+    assert run("openai-chat", [chat("[INST] hi [/INST]", "OK.")], select=["T106"]).by_rule("T106") == []
+
+
+# --------------------------------------------------------------------------- T107
+
+
+def test_t107_template_without_system_role(run, tmp_path, models):
+    write_config(tmp_path, tokenizer=str(models / "no-system"))
+    records = [chat("Hi", "Hello", system="Be brief."), chat("Hi", "Hello"),
+               {"messages": [{"role": "user", "content": "a"}, {"role": "user", "content": "b"},
+                             {"role": "assistant", "content": "c"}]}]
+    report = run("openai-chat", records, select=["T107"])
+    system, alternation = report.by_rule("T107")
+    assert (system.location.line, system.location.field) == (1, "messages[0].content")
+    assert "cannot take a system turn: it raises 'System role not supported'" in system.message
+    assert alternation.location.line == 3
+    assert "refuses this conversation: Conversation roles must alternate" in alternation.message
+
+
+def test_t107_template_that_drops_a_role(run, tmp_path, models):
+    write_config(tmp_path, tokenizer=str(models / "drops"))
+    record = {"messages": [{"role": "developer", "content": "Be brief."}, {"role": "user", "content": "Hi"},
+                           {"role": "assistant", "content": "Hello"}]}
+    finding = one(run("openai-chat", [record, chat("Hi", "Hello")], select=["T107"]), "T107")
+    assert "cannot take a developer turn: it drops its text" in finding.message
+
+
+def test_t107_is_silent_without_a_template(run):
+    assert run("openai-chat", [chat("Hi", "Hello", system="Be brief.")], select=["T107"]).by_rule("T107") == []
