@@ -307,7 +307,7 @@ def _records(change: FileChange, context: FixContext):
 
 def _apply_file(change: FileChange, context: FixContext, fixers: list[tuple[FixerInfo, Any]],
                 index: _FindingIndex, target: Path) -> bool:
-    first_round = not change.origins
+    first_round = change.current == change.source
     origins: list[int] = []
     writer = Writer(change.current, target)  # type: ignore[arg-type]
     spec = FORMATS.get(context.format or "")

@@ -194,15 +194,19 @@ _SPACED = re.compile(rb'"\s*:\s+\S|,\s+"')
 def serialise_like(data: Any, original: bytes, indent_of: str = "") -> bytes:
     """`data` as JSON in the style of the record it replaces: spaced or compact separators,
     ASCII escapes or raw UTF-8, one line or indented like the original element."""
-    ensure_ascii = original.isascii() and b"\\u" in original
-    multiline = b"\n" in original.strip()
-    if multiline:
-        indent = _indent_step(original)
-        text = json.dumps(data, ensure_ascii=ensure_ascii, indent=indent)
-        return _encode_text(text.replace("\n", "\n" + indent_of))
-    spaced = bool(_SPACED.search(original))
-    separators = (", ", ": ") if spaced else (",", ":")
-    return _encode_text(json.dumps(data, ensure_ascii=ensure_ascii, separators=separators))
+    ascii_only = original.isascii() and b"\\u" in original
+    try:
+        return _dumps(data, original, indent_of, ascii_only).encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate (a valid JSON escape): keep it escaped
+        return _dumps(data, original, indent_of, True).encode("ascii")
+
+
+def _dumps(data: Any, original: bytes, indent_of: str, ascii_only: bool) -> str:
+    if b"\n" in original.strip():
+        text = json.dumps(data, ensure_ascii=ascii_only, indent=_indent_step(original))
+        return text.replace("\n", "\n" + indent_of)
+    separators = (", ", ": ") if _SPACED.search(original) else (",", ":")
+    return json.dumps(data, ensure_ascii=ascii_only, separators=separators)
 
 
 def _indent_step(original: bytes) -> int:
