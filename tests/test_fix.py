@@ -271,14 +271,37 @@ def test_line_endings_bom_and_last_line_are_preserved(tmp_path, capsys):
     assert (tmp_path / "train.fixed.jsonl").read_bytes() == expected
 
 
-def test_parquet_is_refused_clearly(tmp_path, capsys):
+def test_parquet_rows_are_dropped_with_schema_and_compression_kept(tmp_path, capsys):
     pa = pytest.importorskip("pyarrow")
     import pyarrow.parquet as pq
 
-    pq.write_table(pa.table({"text": ["a", "b"]}), tmp_path / "train.parquet")
-    code, _, err = run_cli(capsys, "fix", "train.parquet", "--fix")
-    assert code == 2
-    assert "Parquet" in err and "JSONL" in err
+    rows = [chat_record(i) for i in range(60)]
+    rows.insert(7, chat_record(1))  # duplicate
+    rows.insert(20, {"messages": [{"role": "user", "content": "no answer"}]})  # wrong final turn
+    pq.write_table(pa.Table.from_pylist(rows), tmp_path / "train.parquet", compression="zstd")
+    before = (tmp_path / "train.parquet").read_bytes()
+    code, out, _ = run_cli(capsys, "fix", "train.parquet", "--fix")
+    assert code == 0, out
+    assert (tmp_path / "train.parquet").read_bytes() == before
+    fixed = pq.ParquetFile(tmp_path / "train.fixed.parquet")
+    assert fixed.schema_arrow == pq.ParquetFile(tmp_path / "train.parquet").schema_arrow
+    assert fixed.metadata.row_group(0).column(0).compression == "ZSTD"
+    assert fixed.read().to_pylist() == [chat_record(i) for i in range(60)]
+    assert "dedup: dropped 1 (line 8)" in out and "drop-invalid: dropped 1 (line 21)" in out
+    code, out, _ = run_cli(capsys, "fix", "train.fixed.parquet", "--fix", "-o", "again.parquet")
+    assert code == 0 and "(0 dropped, 0 changed)" in out
+
+
+def test_parquet_cannot_change_format(tmp_path, capsys):
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    rows = [{"conversations": [{"from": "human", "value": f"q{i} " + chat_record(i)["messages"][0]["content"]},
+                               {"from": "gpt", "value": chat_record(i)["messages"][1]["content"]}]} for i in range(60)]
+    pq.write_table(pa.Table.from_pylist(rows), tmp_path / "sg.parquet")
+    code, _, err = run_cli(capsys, "fix", "sg.parquet", "--normalize-sharegpt")
+    assert code == 2 and "keeps its schema" in err
+    assert not (tmp_path / "sg.fixed.parquet").exists()
 
 
 def test_changed_record_keeps_the_line_style(tmp_path, capsys):

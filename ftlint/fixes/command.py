@@ -131,6 +131,8 @@ def _run(args: argparse.Namespace, options: dict[str, Any], out: TextIO) -> int:
 def _same_kind(source: Path, target: Path) -> None:
     def kind(p: Path) -> str:
         name = p.name.lower()
+        if name.endswith(".parquet"):
+            return "parquet"
         gz = name.endswith(".gz")
         name = name.removesuffix(".gz")
         return ("json" if name.endswith(".json") else "jsonl") + (".gz" if gz else "")

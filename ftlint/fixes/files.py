@@ -4,7 +4,9 @@ A fix must keep `git diff` small: a record no fixer changed is copied from the i
 (spacing, key order, escapes and all), and only changed records are serialised, in the style of
 the line they replace. JSONL (plain or gzip) is streamed line by line; a JSON array is held in
 memory (its elements are located with the standard decoder, so the text between them — commas,
-indentation — is kept too). Parquet is refused with a clear message.
+indentation — is kept too). Parquet files are rewritten row group by row group with the input's
+schema and compression: dropped rows go, changed rows must keep the columns (a conversion to
+another format is refused: a Parquet file's columns are its schema).
 
 Writes are atomic: a temporary file in the destination's directory, flushed and fsynced, then
 `os.replace`d over the destination, so a crash never leaves a half-written dataset behind.
@@ -92,8 +94,9 @@ def is_json_array(path: Path) -> bool:
 def entries(path: Path, max_line_bytes: int = DEFAULT_MAX_LINE_BYTES) -> Iterator[Entry]:
     """The entries of a dataset file, in file order, with the reader's records attached."""
     if kind_of(path) == "parquet":
-        raise FixRefused(f"{path}: fixing Parquet files is not supported (rows cannot be rewritten byte for byte); "
-                         "export it to JSONL first, e.g. with pandas or `datasets`")
+        for record in read_records(path, max_line_bytes):
+            yield Entry(record.line, b"", [record])
+        return
     if is_json_array(path):
         yield from _array_entries(path, max_line_bytes)
     else:
@@ -222,8 +225,66 @@ def _indent_step(original: bytes) -> int:
 # --------------------------------------------------------------------------- writing
 
 
+class _ParquetWriter:
+    """Parquet output: the decisions per row are collected, then the input is streamed batch by
+    batch into a writer with the input's schema and compression."""
+
+    def __init__(self, source: Path, target: Path) -> None:
+        self.source, self.target = source, target
+        self.keep_rows = bytearray()  # 1 = keep, 0 = drop, per input row
+        self.changed: dict[int, Any] = {}
+
+    def keep(self, entry: Entry) -> None:
+        self.keep_rows.append(1)
+
+    def drop(self, entry: Entry) -> None:
+        self.keep_rows.append(0)
+
+    def change(self, entry: Entry, data: Any) -> None:
+        self.changed[len(self.keep_rows)] = data
+        self.keep_rows.append(1)
+
+    def close(self) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        source = pq.ParquetFile(self.source)
+        schema = source.schema_arrow
+        codec = "snappy"
+        if source.metadata.num_row_groups and source.metadata.num_columns:
+            codec = source.metadata.row_group(0).column(0).compression.lower()
+        names = set(schema.names)
+        row = 0
+        with pq.ParquetWriter(self.target, schema, compression=codec) as writer:
+            for batch in source.iter_batches(batch_size=4096):
+                n = batch.num_rows
+                keep = [i for i in range(n) if row + i >= len(self.keep_rows) or self.keep_rows[row + i]]
+                changed = [i for i in keep if row + i in self.changed]
+                if changed:
+                    rows = batch.to_pylist()
+                    for i in changed:
+                        data = self.changed[row + i]
+                        if not isinstance(data, dict) or set(data) != names:
+                            raise FixRefused(f"{self.source}: row {row + i + 1} would change columns; a Parquet file "
+                                             "keeps its schema (convert to JSONL first to change the format)")
+                        rows[i] = data
+                    try:
+                        batch = pa.RecordBatch.from_pylist([rows[i] for i in keep], schema=schema)
+                    except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+                        raise FixRefused(f"{self.source}: a changed row does not fit the file's schema: {exc}") from None
+                elif len(keep) != n:
+                    batch = batch.take(pa.array(keep, type=pa.int64()))
+                writer.write_batch(batch)
+                row += n
+
+
 class Writer:
     """Collects the output of one file: kept entries verbatim, changed ones re-serialised."""
+
+    def __new__(cls, source: Path, target: Path) -> Any:
+        if kind_of(source) == "parquet":
+            return _ParquetWriter(source, target)
+        return super().__new__(cls)
 
     def __init__(self, source: Path, target: Path) -> None:
         self.source = source
