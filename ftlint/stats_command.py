@@ -112,7 +112,8 @@ def _plot(out: TextIO, plot: Any) -> None:
     from .reporters import svg
 
     try:
-        norm = _merged(svg.validate(plot))
+        full = svg.validate(plot)
+        norm = _merged(full)
     except svg.PlotError as exc:
         out.write(f"  (a plot could not be shown: {exc})\n")
         return
@@ -129,7 +130,7 @@ def _plot(out: TextIO, plot: Any) -> None:
         out.write(f"    {label[:width]:>{width}}  {bar} {value}\n")
     if norm["kind"] == "histogram" and norm["limit"] is not None:
         limit = norm["limit"]
-        above = sum(c for c, low in zip(norm["counts"], norm["edges"]) if low >= limit)
+        above = sum(c for c, low in zip(full["counts"], full["edges"]) if low >= limit)  # before merging
         out.write(f"    limit {svg.fmt(limit)}{unit}: {svg.fmt(above)} in bins at or above it\n")
 
 

@@ -3,6 +3,7 @@ here from the records themselves."""
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import random
 import subprocess
@@ -133,3 +134,22 @@ def test_real_process_and_empty_statistics(tmp_path: Path):
     assert result.returncode == 0, result.stderr
     assert "No dataset-level rule reported statistics for this run." in result.stdout
     assert "1 file, 12 records: openai-chat (1 file, 12 records)" in result.stdout
+
+
+def test_long_histograms_are_merged_for_the_terminal():
+    from ftlint.stats_command import MAX_HIST_ROWS, write_text
+
+    counts = [i % 7 for i in range(40)]
+    plot = {"kind": "histogram", "title": "Tokens per record", "edges": [i * 100 for i in range(41)],
+            "counts": counts, "limit": 2000, "unit": "tokens"}
+    data = {"summary": {"files": 0, "records": 0, "formats": {}}, "files": [],
+            "dataset_statistics": {"T103": {"records": sum(counts), "plots": [plot]}}}
+    out = io.StringIO()
+    write_text(data, out)
+    lines = out.getvalue().splitlines()
+    start = lines.index("  Tokens per record (tokens)") + 1
+    bins = [line for line in lines[start:] if " – " in line]
+    assert len(bins) <= MAX_HIST_ROWS
+    assert sum(int(line.split()[-1]) for line in bins) == sum(counts)  # nothing lost in merging
+    assert bins[0].split()[:3] == ["0", "–", "300"]  # three bins of 100 per row
+    assert lines[start + len(bins)].strip() == f"limit 2,000 tokens: {sum(counts[20:])} in bins at or above it"

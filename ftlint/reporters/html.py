@@ -383,7 +383,7 @@ caption { text-align: left; font-weight: 600; padding: .3rem 0; }
 th, td { border-bottom: 1px solid var(--line); padding: .3rem .5rem; text-align: left; vertical-align: top; }
 thead th { background: var(--panel); position: sticky; top: 0; }
 .num { text-align: right; font-variant-numeric: tabular-nums; }
-.path { word-break: break-all; font-family: ui-monospace, monospace; font-size: .85rem; }
+.path { overflow-wrap: anywhere; min-width: 9rem; font-family: ui-monospace, monospace; font-size: .85rem; }
 .stat-grid { display: flex; flex-wrap: wrap; gap: 0 1.5rem; align-items: flex-start; }
 table.stats { width: auto; min-width: 18rem; }
 .sev { font-weight: 600; } .sev.error { color: var(--error); } .sev.warning { color: var(--warning); }
