@@ -66,6 +66,12 @@ def test_chat_template_count_is_the_rendered_conversation(tmp_path, write_jsonl,
 
     totals = [len(independent.encode(rendered(r), add_special_tokens=False).ids) for r in records]
     assert stats(report)["tokens"] == sum(totals)
+    # Per-turn counts come from the rendered encoding; with ChatML's special-token boundaries
+    # they equal the contents encoded alone.
+    assert stats(report)["trained-tokens"] == sum(
+        len(independent.encode(r["messages"][-1]["content"], add_special_tokens=False).ids) for r in records)
+    assert stats(report)["tokens-by-role"]["system"] == len(
+        independent.encode(records[0]["messages"][0]["content"], add_special_tokens=False).ids)
     assert stats(report)["counted"] == "chat template (exact)"
     assert report.dataset_statistics["T100"]["tokens"] == sum(totals)
     # Each <|im_start|> is one token: the rendered count is far below a character-level count.

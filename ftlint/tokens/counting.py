@@ -10,6 +10,7 @@ tokenizer.json without a template.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -84,16 +85,6 @@ def counts(sample: Sample, options: dict[str, Any]) -> Counts:
     return cached
 
 
-def _sequences(sample: Sample) -> list[tuple[str, list[Turn]]]:
-    if sample.chosen is None and sample.rejected is None:
-        return [("", list(sample.turns))]
-    found = []
-    for name, side in (("chosen", sample.chosen), ("rejected", sample.rejected)):
-        if side is not None:
-            found.append((name, list(sample.turns) + list(side)))
-    return found
-
-
 def _uses_template(sample: Sample, turns: list[Turn]) -> bool:
     """Trainers apply a chat template to conversations, not to plain text columns (TRL's standard
     form, language-modeling text): those are tokenized as they are."""
@@ -134,19 +125,18 @@ def _tools(sample: Sample) -> Any:
 
 def _count(sample: Sample, spec: TokenizerSpec) -> Counts:
     backend = backend_for(spec)
-    plan = _sequences(sample)
-    # Every distinct turn once, in one call: a batching back-end sees the whole record.
-    unique: dict[int, Turn] = {}
-    for _, turns in plan:
-        for turn in turns:
-            unique.setdefault(id(turn), turn)
+    base = sample.turns
+    sides = [(name, side) for name, side in (("chosen", sample.chosen), ("rejected", sample.rejected))
+             if side is not None]
+    plan = [("", base)] if not sides else [(name, base + side) for name, side in sides]
+    # Every turn once, in one call, so a batching back-end sees the whole record.
+    every = base + [t for _, side in sides for t in side]
     template = template_for(spec.template) if spec.template and spec.kind == "hf" else None
     rendered: list[tuple[int, str]] = []
     template_error = None
     problems: dict[str, str] = {}
     if template is not None:
-        roles = {t.role for t in unique.values() if t.role != "text"}
-        for role in sorted(roles):
+        for role in sorted({t.role for t in every if t.role != "text"}):
             problem = template.role_problem(role)
             if problem:
                 problems[role] = problem
@@ -159,32 +149,70 @@ def _count(sample: Sample, spec: TokenizerSpec) -> Counts:
                 template_error = str(exc)
                 rendered = []
                 break
-    texts = [t.text for t in unique.values()] + [text for _, text in rendered]
-    numbers = backend.count_many(texts) if texts else []
-    per_turn = dict(zip(unique, numbers))
-    exact_totals = {i: n for (i, _), n in zip(rendered, numbers[len(unique):])}
+    if rendered:
+        numbers, exact_totals = _from_rendered(backend, plan, rendered, every)
+    else:
+        numbers, exact_totals = backend.count_many([t.text for t in every]), {}
+    by_role: dict[str, int] = {}
+    prompt = response = trained = 0
+    for turn, n in zip(every, numbers):
+        by_role[turn.role] = by_role.get(turn.role, 0) + n
+        if turn.trained:
+            trained += n
+    for turn, n in zip(base, numbers):
+        if turn.role in RESPONSE_ROLES:
+            response += n
+        else:
+            prompt += n
     sequences = []
+    offset = len(base)
+    overhead = spec.kind != "hf"
     for i, (name, turns) in enumerate(plan):
-        tokens = [per_turn[id(t)] for t in turns]
+        if name:
+            side_len = len(turns) - len(base)
+            tokens = numbers[:len(base)] + numbers[offset:offset + side_len]
+            offset += side_len
+            if name == "chosen":
+                response += sum(tokens[len(base):])
+        else:
+            tokens = numbers[:len(base)]
         content = sum(tokens)
         if i in exact_totals:
             total, exact = exact_totals[i], True
-        elif spec.kind == "hf" or not turns or not _uses_template(sample, turns):
-            total, exact = content, False
-        else:
+        elif overhead and turns and _uses_template(sample, turns):
             total, exact = content + MESSAGE_OVERHEAD * len(turns) + REPLY_PRIMING, False
-        trained = sum(n for t, n in zip(turns, tokens) if t.trained)
-        sequences.append(Sequence(name, turns, tokens, total, exact, trained))
-    by_role: dict[str, int] = {}
-    for turn in unique.values():
-        by_role[turn.role] = by_role.get(turn.role, 0) + per_turn[id(turn)]
-    prompt = sum(per_turn[id(t)] for t in sample.turns if t.role not in RESPONSE_ROLES)
-    response = sum(per_turn[id(t)] for t in sample.turns if t.role in RESPONSE_ROLES)
-    response += sum(per_turn[id(t)] for t in sample.chosen or [])
-    trained = sum(per_turn[id(t)] for t in unique.values() if t.trained)
+        else:
+            total, exact = content, False
+        seq_trained = sum(n for t, n in zip(turns, tokens) if t.trained)
+        sequences.append(Sequence(name, turns, tokens, total, exact, seq_trained))
     total = max((s.total for s in sequences), default=0)
     return Counts(spec.label, spec.estimated, sequences, prompt, response, trained, total, by_role,
                   template_error, problems)
+
+
+def _from_rendered(backend: Any, plan: list[tuple[str, list[Turn]]], rendered: list[tuple[int, str]],
+                   every: list[Turn]) -> tuple[list[int], dict[int, int]]:
+    """Per-turn counts from the one encoding of each rendered conversation: a turn's tokens are
+    those starting inside its text there (what the trainer sees, and half the tokenizer work of
+    encoding turns again). A turn the template rewrote (trimmed, reformatted) is encoded alone."""
+    found: dict[int, int] = {}
+    totals: dict[int, int] = {}
+    for i, text in rendered:
+        starts = backend.token_starts(text)
+        totals[i] = len(starts)
+        cursor = 0
+        for turn in plan[i][1]:
+            at = text.find(turn.text, cursor) if turn.text else -1
+            if at < 0:
+                continue
+            cursor = at + len(turn.text)
+            if id(turn) not in found:
+                found[id(turn)] = bisect_left(starts, cursor) - bisect_left(starts, at)
+    missing = [t for t in every if id(t) not in found]
+    if missing:
+        for turn, n in zip(missing, backend.count_many([t.text for t in missing])):
+            found[id(turn)] = n
+    return [found[id(t)] for t in every], totals
 
 
 def cut_point(sample: Sample, sequence: Sequence, limit: int, spec: TokenizerSpec) -> tuple[int, int]:
