@@ -14,12 +14,12 @@ from typing import Any
 
 from ..config import ConfigError
 from ..model import Hit, Sample, Severity
+from ..privacy.analyzer import ModelNotFound
+from ..privacy.scan import PrivacyOptionError, detect, settings_for
 from ..registry import dataset_rule, record_rule
 
 
 def _settings(code: str, options: dict[str, Any]) -> Any:
-    from ..privacy.scan import PrivacyOptionError, settings_for
-
     try:
         return settings_for(code, options)
     except PrivacyOptionError as exc:
@@ -27,9 +27,6 @@ def _settings(code: str, options: dict[str, Any]) -> Any:
 
 
 def _detections(code: str, sample: Sample, options: dict[str, Any]) -> list[Any]:
-    from ..privacy.analyzer import ModelNotFound
-    from ..privacy.scan import detect
-
     settings = _settings(code, options)
     try:
         return detect(sample, settings)

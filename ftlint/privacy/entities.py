@@ -61,7 +61,7 @@ FAMILIES: dict[str, Family] = {
                    ("CREDIT_CARD", "IBAN_CODE", "US_SSN", "US_ITIN", "US_PASSPORT", "US_BANK_NUMBER",
                     "US_DRIVER_LICENSE", "ABA_ROUTING_NUMBER", "MEDICAL_LICENSE", "UK_NHS", "UK_NINO",
                     "IN_AADHAAR", "IN_PAN", "AU_TFN", "AU_ABN", "AU_MEDICARE", "SG_NRIC_FIN", "CRYPTO"),
-                   ("CREDIT_CARD", "IBAN_CODE", "US_SSN", "US_ITIN", "UK_NHS", "CRYPTO")),
+                   ("CREDIT_CARD", "IBAN_CODE", "US_SSN", "US_ITIN", "CRYPTO")),
     "P103": Family("P103", "network identifiers", ("IP_ADDRESS", "MAC_ADDRESS", "URL"), ("IP_ADDRESS", "MAC_ADDRESS")),
     "P104": Family("P104", "named entities", ("PERSON", "LOCATION", "ORGANIZATION", "NRP"), ("PERSON", "LOCATION", "ORGANIZATION")),
     "P201": Family("P201", "secrets and credentials", SECRET_ENTITIES, SECRET_ENTITIES),

@@ -6,7 +6,8 @@ recognizer fires on `gmail.com` inside `john@gmail.com`, a card number contains 
 runs. The stronger claim wins: higher score first (checksums and validated shapes score 1.0),
 then the more specific entity, then the longer span. Phone matches shaped like an SSN
 (3-2-4 digits) or a date are dropped outright: presidio's SSN recognizer already rejected them
-as SSNs (area 000/666, known sample numbers) and no phone plan formats numbers that way.
+as SSNs (area 000/666, known sample numbers) and no phone plan formats numbers that way; so
+are digit groups inside an IBAN-shaped string whose checksum failed.
 """
 from __future__ import annotations
 
@@ -26,8 +27,16 @@ PRIORITY: dict[str, int] = {
 _NOT_A_PHONE = re.compile(r"\d{3}([- .])\d{2}\1\d{4}|\d{4}([-/.])\d{1,2}\2\d{1,2}|\d{1,2}([-/.])\d{1,2}\3\d{4}")
 
 
+# An account number with a country prefix, checksum valid or not: its digit groups are no phone.
+_IBAN_SHAPE = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b")
+
+
 def _plausible(text: str, r: Raw) -> bool:
-    return not (r.entity == "PHONE_NUMBER" and _NOT_A_PHONE.fullmatch(text[r.start:r.end]))
+    if r.entity != "PHONE_NUMBER":
+        return True
+    if _NOT_A_PHONE.fullmatch(text[r.start:r.end]):
+        return False
+    return not any(m.start() <= r.start and r.end <= m.end() for m in _IBAN_SHAPE.finditer(text))
 
 
 def resolve(text: str, results: Iterable[Raw]) -> list[Raw]:

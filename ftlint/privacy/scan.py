@@ -9,6 +9,8 @@ the entity types the prefilter lets through.
 from __future__ import annotations
 
 import fnmatch
+import functools
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -40,6 +42,11 @@ class Settings:
     regions: tuple[str, ...] = DEFAULT_PHONE_REGIONS
     model: str | None = None
     max_per_record: int = 0  # 0 = no limit
+
+    @property
+    def universe(self) -> frozenset[str]:
+        """Pattern entities analysed together, so that overlaps resolve the same way for every rule."""
+        return _universe(self.entities)
 
     @classmethod
     def from_options(cls, options: dict[str, Any], available: Iterable[str] = ALL_ENTITIES,
@@ -89,22 +96,45 @@ def settings_for(code: str, options: dict[str, Any]) -> Settings:
     return settings
 
 
+@functools.lru_cache(maxsize=64)
+def _universe(entities: frozenset[str]) -> frozenset[str]:
+    return (entities - NER_ENTITIES) | _UNIVERSE
+
+
 class Text:
     """One string of a record, with where it lives and per-entity analysis results so far."""
 
-    __slots__ = ("path", "field", "role", "text", "_memo", "_computed", "_resolved")
+    __slots__ = ("path", "role", "text", "_field", "_memo", "_possible", "_computed", "_resolved")
 
-    def __init__(self, path: tuple, field: str, role: str, text: str) -> None:
-        self.path, self.field, self.role, self.text = path, field, role, text
+    def __init__(self, path: tuple, role: str, text: str) -> None:
+        self.path, self.role, self.text = path, role, text
+        self._field: str | None = None
         self._memo: dict[str, bool] = {}
+        self._possible: dict[frozenset[str], frozenset[str]] = {}
         self._computed: dict[tuple, list[Raw]] = {}
         self._resolved: dict[tuple, list[Raw]] = {}
+
+    @property
+    def field(self) -> str:
+        """The JSON path as findings show it, e.g. messages[2].content (built only when needed)."""
+        if self._field is None:
+            self._field = field_path(self.path)
+        return self._field
+
+    def possible(self, universe: frozenset[str]) -> frozenset[str]:
+        found = self._possible.get(universe)
+        if found is None:
+            found = self._possible[universe] = possible_entities(self.text, universe, self._memo)
+        return found
 
     def candidates(self, entities: frozenset[str], regions: tuple[str, ...] = DEFAULT_PHONE_REGIONS,
                    model: str | None = None, prefilter: bool = True) -> list[Raw]:
         """Resolved detections of `entities`, before threshold and allowlist."""
-        universe = (entities - NER_ENTITIES) | _UNIVERSE
-        possible = possible_entities(self.text, universe, self._memo) if prefilter else universe
+        universe = _universe(entities)
+        possible = self.possible(universe) if prefilter else universe
+        ner = entities & NER_ENTITIES
+        if not possible and not (ner and model):
+            return []
         key = (possible, regions)
         resolved = self._resolved.get(key)
         if resolved is None:
@@ -115,7 +145,6 @@ class Text:
                     self._computed[(entity, regions)] = [r for r in found if r.entity == entity]
             resolved = self._resolved[key] = resolve(self.text, (r for e in possible for r in self._computed[(e, regions)]))
         results = [r for r in resolved if r.entity in entities]
-        ner = entities & NER_ENTITIES
         if ner and model:
             named = self._computed.get((ner, model))
             if named is None:
@@ -139,32 +168,50 @@ class Detection:
     path: tuple = field(default=(), compare=False)
 
 
+_PATH_PART = re.compile(r"\[(\d+)\]|\.?([^.\[\]]+)")
+
+
+def parse_field(field: str) -> tuple:
+    """`messages[2].content` -> ("messages", 2, "content"), the path `texts_of` walks."""
+    return tuple(int(index) if index else key for index, key in _PATH_PART.findall(field))
+
+
+def field_path(path: tuple) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
 def texts_of(data: Any, turns: Iterable[Any] = ()) -> list[Text]:
     """Every string of a record worth scanning, with its JSON path and the role it belongs to."""
-    roles: dict[str, str] = {}
+    roles: dict[tuple, str] = {}
     for turn in turns:
-        roles[turn.field] = turn.role
-        for suffix in (".content", ".value"):
-            if turn.field.endswith(suffix):
-                roles[turn.field[: -len(suffix)]] = turn.role
+        path = parse_field(turn.field)
+        roles[path] = turn.role
+        if path and path[-1] in ("content", "value"):
+            roles[path[:-1]] = turn.role
     out: list[Text] = []
 
-    def walk(value: Any, path: tuple, where: str, role: str) -> None:
+    def walk(value: Any, path: tuple, role: str) -> None:
         if isinstance(value, str):
             if len(value) >= MIN_TEXT:
-                out.append(Text(path, where, role, value))
+                out.append(Text(path, role, value))
         elif isinstance(value, dict):
             for key, item in value.items():
-                if key in STRUCTURAL_KEYS and not isinstance(item, (dict, list)):
-                    continue
-                child = f"{where}.{key}" if where else str(key)
-                walk(item, (*path, key), child, roles.get(child, role))
+                if isinstance(item, str):
+                    if len(item) >= MIN_TEXT and key not in STRUCTURAL_KEYS:
+                        child = (*path, key)
+                        out.append(Text(child, roles.get(child, role), item))
+                elif isinstance(item, (dict, list)):
+                    child = (*path, key)
+                    walk(item, child, roles.get(child, role))
         elif isinstance(value, list):
             for i, item in enumerate(value):
-                child = f"{where}[{i}]"
-                walk(item, (*path, i), child, roles.get(child, role))
+                child = (*path, i)
+                walk(item, child, roles.get(child, role))
 
-    walk(data, (), "", roles.get("", "other"))
+    walk(data, (), roles.get((), "other"))
     return out
 
 
@@ -172,6 +219,17 @@ def sample_texts(sample: Any) -> list[Text]:
     cached = sample.cache.get("privacy.texts")
     if cached is None:
         cached = sample.cache["privacy.texts"] = texts_of(sample.data, sample.all_turns())
+    return cached
+
+
+def active_texts(sample: Any, settings: Settings) -> list[Text]:
+    """The texts of a record that can hold any entity of the settings' universe (usually none):
+    computed once per record and universe, shared by every rule with that universe."""
+    universe = settings.universe
+    key = ("privacy.active", universe)
+    cached = sample.cache.get(key)
+    if cached is None:
+        cached = sample.cache[key] = [t for t in sample_texts(sample) if t.possible(universe)]
     return cached
 
 
@@ -195,9 +253,12 @@ def detect_texts(texts: Iterable[Text], settings: Settings, prefilter: bool = Tr
 
 
 def detect(sample: Any, settings: Settings) -> list[Detection]:
-    return list(detect_texts(sample_texts(sample), settings))
+    if settings.model and settings.entities & NER_ENTITIES:
+        return list(detect_texts(sample_texts(sample), settings))  # named entities have no prefilter
+    active = active_texts(sample, settings)
+    return list(detect_texts(active, settings)) if active else []
 
 
 def detect_text(text: str, settings: Settings, prefilter: bool = True) -> list[Detection]:
     """Detections in one free-standing string (tests, benchmarks, redaction of plain text)."""
-    return list(detect_texts([Text((), "", "other", text)], settings, prefilter))
+    return list(detect_texts([Text((), "other", text)], settings, prefilter))

@@ -76,8 +76,8 @@ def _generic_valid(m: re.Match[str]) -> bool:
     value = m.group("value")
     if _PLACEHOLDER.search(value) or value.lower() in {"none", "null", "true", "false", "undefined", "string"}:
         return False
-    if re.fullmatch(r"[A-Za-z_][\w.]*(\(.*)?|\d+(\.\d+)?", value):  # an identifier, a call, a number
-        return False
+    if not m.quoted and re.fullmatch(r"[a-z_][a-z0-9_]*(?:\.[A-Za-z_]\w*)*(\(.*)?|[A-Z_][A-Z0-9_]*|\d+(\.\d+)?", value):
+        return False  # a variable, an attribute, a call, a constant or a number: code, not a secret
     if _PASSWORD_KEY.search(m.group("key")):
         return len(value) >= 8 and _classes(value) >= 2 and entropy(value) >= 2.5
     return len(value) >= 16 and _classes(value) >= 2 and entropy(value) >= 3.3
@@ -125,6 +125,7 @@ class _Bare:
 
     def __init__(self, m: re.Match[str]) -> None:
         self.m = m
+        self.quoted = m.group("value") is not None
 
     def group(self, name: Any) -> str:
         if name == "value":
