@@ -64,7 +64,8 @@ def context_overflow(sample: Sample, options: dict[str, Any]) -> Iterator[Hit]:
         survived += kept if turn.trained else 0
         lost = sequence.trained - survived
         side = f"prompt + {sequence.name}: " if sequence.name else ""
-        exact = "" if sequence.exact or c.estimated else " with 3 tokens a message for the chat format"
+        exact = {"overhead": " with 3 tokens a message for the chat format",
+                 "content": " of content (no chat template)" if spec.kind == "hf" else ""}.get(sequence.method, "")
         message = (f"{side}{_amount(sequence.total, c)}{exact}, {sequence.total - limit:,} over max-tokens "
                    f"{limit:,}: truncation cuts the {turn.role} turn after {kept:,} of its {own:,} tokens")
         if after:
@@ -167,7 +168,7 @@ class LengthOutlier:
         self.trained = 0
         self.over = 0
         self.by_role: dict[str, int] = {}
-        self.exact = 0
+        self.methods: dict[str, int] = {}
         self.label = ""
         self.extremes = Extremes(KEEP)
 
@@ -179,7 +180,8 @@ class LengthOutlier:
         self.response.add(c.response)
         self.trained += c.trained
         self.over += c.total > self.limit
-        self.exact += all(s.exact for s in c.sequences)
+        method = c.longest.method
+        self.methods[method] = self.methods.get(method, 0) + 1
         for role, n in c.by_role.items():
             self.by_role[role] = self.by_role.get(role, 0) + n
         self.extremes.add(c.total, sample.record.path, sample.record.line, (c.prompt, c.response, c.estimated))
@@ -189,7 +191,8 @@ class LengthOutlier:
             mine.merge(theirs)
         self.trained += other.trained
         self.over += other.over
-        self.exact += other.exact
+        for method, n in other.methods.items():
+            self.methods[method] = self.methods.get(method, 0) + n
         for role, n in other.by_role.items():
             self.by_role[role] = self.by_role.get(role, 0) + n
         self.extremes.merge(other.extremes)
@@ -223,9 +226,7 @@ class LengthOutlier:
             return {}
         return {
             "tokenizer": self.label,
-            "counted": "chat template (exact)" if self.exact == self.total.n else (
-                "content + 3 tokens a message" if "estim" in self.label or self.label in ("o200k_base", "cl100k_base")
-                else "content only (no chat template)") if not self.exact else "chat template where it renders",
+            "counted": _counted(self.methods),
             "records": self.total.n,
             "total": self.total.summary(),
             "prompt": self.prompt.summary(),
@@ -243,6 +244,17 @@ class LengthOutlier:
                  "unit": "tokens"},
             ],
         }
+
+
+_METHODS = {"template": "chat template (exact)", "overhead": "content + 3 tokens a message",
+            "content": "content only (no chat template)"}
+
+
+def _counted(methods: dict[str, int]) -> str:
+    """How totals were counted; a mix (records the template refused) names each part's share."""
+    if len(methods) == 1:
+        return _METHODS[next(iter(methods))]
+    return ", ".join(f"{_METHODS[m]} for {n:,} records" for m, n in sorted(methods.items(), key=lambda kv: -kv[1]))
 
 
 # --------------------------------------------------------------------------- T104
@@ -358,7 +370,7 @@ def special_token_in_content(sample: Sample, options: dict[str, Any]) -> Iterato
     skip_code = options.get("skip-code", False)
     for turn in turns:
         text = turn.text
-        if skip_code and "`" in text or "~~~" in text and skip_code:
+        if skip_code and ("`" in text or "~~~" in text):
             text = _CODE.sub(" ", text)
         if "<s>" not in own and "</s>" in text:
             text = _HTML_S.sub(" ", text)  # HTML strikethrough, unless <s> is this tokenizer's BOS

@@ -36,6 +36,7 @@ class Sequence:
     total: int  # everything the trainer tokenizes, template or overhead included
     exact: bool  # total comes from the rendered chat template
     trained: int  # content tokens of trained turns
+    method: str = "content"  # "template" (rendered), "overhead" (content + cookbook overhead), "content"
 
 
 @dataclass(slots=True)
@@ -178,13 +179,13 @@ def _count(sample: Sample, spec: TokenizerSpec) -> Counts:
             tokens = numbers[:len(base)]
         content = sum(tokens)
         if i in exact_totals:
-            total, exact = exact_totals[i], True
+            total, method = exact_totals[i], "template"
         elif overhead and turns and _uses_template(sample, turns):
-            total, exact = content + MESSAGE_OVERHEAD * len(turns) + REPLY_PRIMING, False
+            total, method = content + MESSAGE_OVERHEAD * len(turns) + REPLY_PRIMING, "overhead"
         else:
-            total, exact = content, False
+            total, method = content, "content"
         seq_trained = sum(n for t, n in zip(turns, tokens) if t.trained)
-        sequences.append(Sequence(name, turns, tokens, total, exact, seq_trained))
+        sequences.append(Sequence(name, turns, tokens, total, method == "template", seq_trained, method))
     total = max((s.total for s in sequences), default=0)
     return Counts(spec.label, spec.estimated, sequences, prompt, response, trained, total, by_role,
                   template_error, problems)
@@ -230,13 +231,13 @@ def cut_point(sample: Sample, sequence: Sequence, limit: int, spec: TokenizerSpe
         except TemplateRefused:
             starts = []
     if not starts:
-        overhead = 0 if sequence.total == sum(sequence.tokens) else MESSAGE_OVERHEAD
+        overhead = MESSAGE_OVERHEAD if sequence.method == "overhead" else 0
         position = 0
         for n in sequence.tokens:
             starts.append(position)
             position += n + overhead
     for index in range(len(sequence.turns) - 1, -1, -1):
         if starts[index] < limit:
-            return index, max(0, min(sequence.tokens[index], limit - starts[index] - (
-                MESSAGE_OVERHEAD if not sequence.exact and sequence.total != sum(sequence.tokens) else 0)))
+            header = MESSAGE_OVERHEAD if sequence.method == "overhead" else 0
+            return index, max(0, min(sequence.tokens[index], limit - starts[index] - header))
     return 0, 0
