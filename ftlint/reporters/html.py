@@ -386,6 +386,10 @@ thead th { background: var(--panel); position: sticky; top: 0; }
 .path { overflow-wrap: anywhere; min-width: 9rem; font-family: ui-monospace, monospace; font-size: .85rem; }
 .stat-grid { display: flex; flex-wrap: wrap; gap: 0 1.5rem; align-items: flex-start; }
 table.stats { width: auto; min-width: 18rem; }
+table.findings { table-layout: fixed; }  /* thousands of rows: layout from the first row, not from all */
+table.findings th:nth-child(1) { width: 6rem; } table.findings th:nth-child(2) { width: 5rem; }
+table.findings th:nth-child(3) { width: 13rem; } table.findings th:nth-child(4) { width: 11rem; }
+table.findings td { overflow-wrap: anywhere; }
 .sev { font-weight: 600; } .sev.error { color: var(--error); } .sev.warning { color: var(--warning); }
 .sev.info { color: var(--info); }
 .related { color: var(--muted); font-size: .85rem; }
@@ -427,7 +431,7 @@ _SCRIPT = r"""
         (!file.value || row.getAttribute("data-file") === file.value) &&
         (!severity.value || row.getAttribute("data-severity") === severity.value) &&
         (!query || row.textContent.toLowerCase().indexOf(query) !== -1);
-      row.hidden = !visible;
+      if (row.hidden === visible) { row.hidden = !visible; }
       if (visible) { shown += 1; }
     });
     status.textContent = "Showing " + shown + " of " + rows.length + " findings.";
@@ -459,13 +463,17 @@ _SCRIPT = r"""
     heads.forEach(function (other) { other.removeAttribute("aria-sort"); });
     head.setAttribute("aria-sort", ascending ? "ascending" : "descending");
     var direction = ascending ? 1 : -1;
-    rows.sort(function (a, b) {
-      var x = key(a, column, kind), y = key(b, column, kind);
-      if (x < y) { return -direction; }
-      if (x > y) { return direction; }
-      return Number(a.getAttribute("data-index")) - Number(b.getAttribute("data-index"));
+    var keyed = rows.map(function (row) {
+      return { row: row, key: key(row, column, kind), index: Number(row.getAttribute("data-index")) };
     });
-    rows.forEach(function (row) { body.appendChild(row); });
+    keyed.sort(function (a, b) {
+      if (a.key < b.key) { return -direction; }
+      if (a.key > b.key) { return direction; }
+      return a.index - b.index;
+    });
+    var fragment = document.createDocumentFragment();
+    rows = keyed.map(function (item) { fragment.appendChild(item.row); return item.row; });
+    body.appendChild(fragment);
   }
   heads.forEach(function (head, column) {
     var kind = head.getAttribute("data-sort");
