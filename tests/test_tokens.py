@@ -262,3 +262,14 @@ def test_checking_without_token_rules_imports_no_tokenizer_library(tmp_path):
              "print(sorted(m for m in ('tokenizers', 'bpe_openai', 'jinja2') if m in sys.modules))" % str(data))
     out = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_lone_surrogates_are_counted_not_crashed_on(tmp_path, write_jsonl, check, model_dir):
+    """Valid JSON may hold a lone surrogate ("\\ud800"); both back-ends count it as U+FFFD's '?'."""
+    records = ['{"messages": [{"role": "user", "content": "Hi \\ud800 there"}, '
+               '{"role": "assistant", "content": "Lone \\udc00 surrogate"}]}'] * 3
+    data = write_jsonl(records)
+    for tokenizer in (str(model_dir), "o200k_base"):
+        write_config(tmp_path, tokenizer=tokenizer)
+        report = check(data, select=["T"])
+        assert stats(report)["records"] == 3 and stats(report)["trained-tokens"] > 0

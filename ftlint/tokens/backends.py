@@ -57,7 +57,7 @@ class OpenAIBackend(Backend):
             try:
                 out.append(count(text))
             except UnicodeEncodeError:  # lone surrogates: count what a UTF-8 writer would send
-                out.append(count(text.encode("utf-8", "replace").decode("utf-8")))
+                out.append(count(_utf8(text)))
         return out
 
 
@@ -80,12 +80,21 @@ class HFBackend(Backend):
     def count_many(self, texts: Sequence[str]) -> list[int]:
         # One `encode` per text: `encode_batch` dispatches to a thread pool, which for the few
         # texts of one record costs more than it saves (benchmarks/tokens.py measures both).
-        encode = self._tokenizer.encode
-        return [len(encode(text, add_special_tokens=False)) for text in texts]
+        return [len(self._encode(text)) for text in texts]
 
     def token_starts(self, text: str) -> list[int]:
         """Character offset where each token of `text` starts (ascending)."""
-        return [start for start, _ in self._tokenizer.encode(text, add_special_tokens=False).offsets]
+        return [start for start, _ in self._encode(text).offsets]
+
+    def _encode(self, text: str) -> Any:
+        try:
+            return self._tokenizer.encode(text, add_special_tokens=False)
+        except TypeError:  # a lone surrogate (valid JSON, not UTF-8): "?" keeps offsets aligned
+            return self._tokenizer.encode(_utf8(text), add_special_tokens=False)
+
+
+def _utf8(text: str) -> str:
+    return text.encode("utf-8", "replace").decode("utf-8")
 
 
 _WORDS = re.compile(r"[A-Za-z]+|[0-9]|\s+|[^\sA-Za-z0-9]")
