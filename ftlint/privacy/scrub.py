@@ -1,0 +1,33 @@
+"""Mask PII in free text that another rule is about to quote (an excerpt, a truncated tail).
+
+Rules outside family P sometimes put record text into messages: a response's last words, a
+repeated phrase. Passing it through `mask_pii` first keeps the promise that no output shows a
+raw e-mail, number or key, at the cost of a prefilter pass on the quoted text (microseconds;
+presidio runs only when the prefilter lets it).
+"""
+from __future__ import annotations
+
+import functools
+
+from .scan import Settings, detect_text, settings_for
+
+
+@functools.cache
+def _settings() -> Settings:
+    from ..rulepack import load_rules
+
+    return settings_for("P301", dict(load_rules()["P301"].options))
+
+
+def mask_pii(text: str) -> str:
+    if not text:
+        return text
+    detections = detect_text(text, _settings())
+    if not detections:
+        return text
+    out, last = [], 0
+    for d in detections:
+        out += [text[last:d.start], d.masked]
+        last = d.end
+    out.append(text[last:])
+    return "".join(out)
