@@ -4,12 +4,18 @@ One streaming pass per file. Per-record rules see one `Sample` at a time; datase
 keep compact state and report at the end of the file. The engine knows no rule by name except
 the few it reports itself (unreadable file, format detection, schema), so adding a rule never
 touches this module.
+
+A big JSONL file is cut into batches of raw lines that worker processes parse and check
+(`ftlint.parallel`); their findings and rule states come back in file order and are merged, so
+the report is the one a single process would write. Rule modules (numpy, tokenizers...) are
+imported only when a file must really be linted: a run served from the cache never loads them.
 """
 from __future__ import annotations
 
 import functools
 import hashlib
 import json
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import chain
@@ -21,15 +27,17 @@ import orjson
 from .config import TOP_LEVEL_KEYS, Config, FileSettings, load_config, validate_table
 from .discovery import discover_files
 from .formats import FORMATS, Detection, detect_file_format, detect_record_format
-from .formats.schemas import validator_for
 from .labels import LabelResolver
 from .model import Finding, Hit, Location, Record, Severity
-from .readers import DEFAULT_MAX_LINE_BYTES, UnreadableFile, read_records
-from .registry import Implementation, RunContext, discover
+from .readers import DEFAULT_MAX_LINE_BYTES, ReadPosition, UnreadableFile, is_jsonl_file, read_records
+from .registry import Implementation, RunContext
 from .rulepack import load_rules
 
 DETECTION_SAMPLE = 50
 MAX_SCHEMA_ERRORS_PER_RECORD = 5
+# Files smaller than this are linted in-process: starting worker processes (each imports the
+# rule modules) costs more than checking ~10k records on one core.
+PARALLEL_MIN_BYTES = 8 << 20
 
 
 @dataclass
@@ -92,16 +100,41 @@ class Report:
         return counts
 
 
+def default_jobs() -> int:
+    """The CPUs this process may use (a container's CPU set, not the host's core count)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
 class Engine:
-    def __init__(self, config: Config, cache: Any = None) -> None:
+    def __init__(self, config: Config, cache: Any = None, jobs: int | None = None, progress: Any = None,
+                 parallel_min_bytes: int = PARALLEL_MIN_BYTES) -> None:
         self.config = config
         self.cache = cache  # a ftlint.cache.ResultCache, or None
-        self.rules = load_rules()
-        self.implementations = discover()
-        missing = sorted(set(self.rules) - set(self.implementations))
-        orphans = sorted(set(self.implementations) - set(self.rules))
+        # Worker processes for big JSONL files: --jobs, then `jobs` in the config, then every CPU.
+        configured = config.cli.get("jobs") or config.table.get("jobs")
+        self.jobs = int(jobs or configured or default_jobs())
+        self.progress = progress  # a ftlint.progress.ProgressBar, or None
+        self.parallel_min_bytes = parallel_min_bytes
+        self._pool: Any = None
+
+    @functools.cached_property
+    def rules(self) -> dict:
+        return load_rules()
+
+    @functools.cached_property
+    def implementations(self) -> dict[str, Implementation]:
+        """The rule modules, imported on first use: a run served from the cache needs none."""
+        from .registry import discover
+
+        implementations = discover()
+        missing = sorted(set(self.rules) - set(implementations))
+        orphans = sorted(set(implementations) - set(self.rules))
         if missing or orphans:
             raise RuntimeError(f"rule pack and implementations disagree: no code for {missing}, no metadata for {orphans}")
+        return implementations
 
     # ------------------------------------------------------------------ public
 
@@ -111,15 +144,45 @@ class Engine:
         train and test together); only findings that involve the named files are reported."""
         files = discover_files(paths, self.config, force_exclude)
         context = self._split_files(set(files)) if split_context else []
-        run_checks = self._start_run_checks()
+        run_key = None
+        if self.cache is not None:
+            every = [*files, *context]
+            run_key = self.cache.run_key([(Path(p), str(p)) for p in every],
+                                         [self.config.table, _without_jobs(self.config.cli), str(self.config.root),
+                                          split_context])
+            cached = self.cache.get(run_key, files=len(every)) if run_key is not None else None
+            if cached is not None:
+                results, leftover, statistics = cached
+                return Report(results, self.config.fail_on, leftover, dataset_statistics=statistics)
+        if self.progress is not None:
+            self.progress.start(sum(_size_of(p) for p in [*files, *context]))
+        try:
+            results, leftover, statistics = self._run_files(files, context)
+        finally:
+            self.close()
+            if self.progress is not None:
+                self.progress.close()
+        if run_key is not None:
+            if not any(f.code == "S000" for r in results for f in r.findings):
+                self.cache.put(run_key, (results, leftover, statistics))
+            self.cache.maybe_prune()
+        return Report(results, self.config.fail_on, leftover, dataset_statistics=statistics)
+
+    def _run_files(self, files: list[Path], context: list[Path]) -> tuple[list[FileResult], list[Finding], dict]:
+        run_checks: list[tuple[Implementation, Any]] | None = None
         results = []
         for path in [*files, *context]:
             # Each file feeds fresh run-wide states that are then merged: the same mergeable
             # design lets a cached file contribute its saved states without being re-read.
             file_checks = self._start_run_checks()
             results.append(self.check_file(path, file_checks))
+            if run_checks is None:
+                run_checks = file_checks  # merging into empty states would copy them record by record
+                continue
             for (_, total), (_, part) in zip(run_checks, file_checks):
                 total.merge(part)
+        if run_checks is None:
+            run_checks = self._start_run_checks()
         leftover = self._finish_run_checks(run_checks, results)
         statistics = {impl.code: stats for impl, state in run_checks if (stats := _statistics_of(state))}
         if context:
@@ -127,7 +190,13 @@ class Engine:
             for result in results[len(files):]:  # context files report only what involves a named file
                 result.findings = [f for f in result.findings if any(r.path in named for r in f.related)]
             results = results[:len(files)] + [r for r in results[len(files):] if r.findings]
-        return Report(results, self.config.fail_on, leftover, dataset_statistics=statistics)
+        return results, leftover, statistics
+
+    def close(self) -> None:
+        """Stop the worker processes, if a big file started them."""
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
 
     def _split_files(self, named: set[Path]) -> list[Path]:
         globs = [str(self.config.root / g) for patterns in self.config.splits.values() for g in patterns]
@@ -141,10 +210,13 @@ class Engine:
         """Run-wide rules use the configuration's top-level settings (per-file ones don't apply)."""
         return self.config.settings_for(self.config.root / "__ftlint_run__")
 
+    def _run_context(self) -> RunContext:
+        return RunContext(self.config.splits, self.config.split_settings, str(self.config.root),
+                             LabelResolver.from_config(self.config))
+
     def _start_run_checks(self) -> list[tuple[Implementation, Any]]:
         settings = self._run_settings()
-        context = RunContext(self.config.splits, self.config.split_settings, str(self.config.root),
-                             LabelResolver.from_config(self.config))
+        context = self._run_context()
         return [(impl, impl.target(settings.options[code], context))
                 for code in sorted(settings.enabled)
                 if (impl := self.implementations[code]).kind == "run"]
@@ -180,12 +252,16 @@ class Engine:
             if cached is not None and self._restore_states(run_checks, cached[1]):
                 return cached[0]
         result = self._lint_file(path, display, settings, _RunFeeds(run_checks, split))
+        if self.progress is not None:
+            self.progress.file_done(_size_of(path))
         if key is not None and not any(f.code == "S000" for f in result.findings):
             self.cache.put(key, (result, {impl.code: state for impl, state in run_checks}))
         return result
 
     @staticmethod
     def _restore_states(run_checks: list[tuple[Implementation, Any]], saved: dict[str, Any]) -> bool:
+        """Merge a cached file's saved states into its fresh ones (not a swap: the fresh states
+        carry this run's options and split context, the saved ones those of the run that saved them)."""
         if set(saved) != {impl.code for impl, _ in run_checks}:
             return False
         for impl, state in run_checks:
@@ -195,20 +271,42 @@ class Engine:
     def _lint_file(self, path: str | Path, display: str, settings: FileSettings, feeds: "_RunFeeds") -> FileResult:
         emit = _Emitter(self.rules, settings)
         max_line = settings.options.get("S007", {}).get("max-bytes", DEFAULT_MAX_LINE_BYTES)
-        records = read_records(path, max_line_bytes=max_line)
+        position = ReadPosition()
         try:
-            head, rest = _take_head(records, DETECTION_SAMPLE)
-            result = self._check_stream(display, settings, emit, head, rest, feeds)
+            if self.jobs > 1 and is_jsonl_file(path) and _size_of(path) >= self.parallel_min_bytes:
+                from .parallel import check_in_workers
+
+                result = check_in_workers(self, path, display, settings, emit, feeds, max_line, position)
+            else:
+                records = self._counted(read_records(path, max_line_bytes=max_line, position=position), position)
+                head, rest = _take_head(records, DETECTION_SAMPLE)
+                result = self._check_stream(display, settings, emit, head, rest, feeds)
         except UnreadableFile as exc:
             result = FileResult(display, None, "file could not be read")
             emit.raw("S000", str(exc).removeprefix(f"{display}: "), Location(display))
         result.findings = emit.findings
         return result
 
+    def _counted(self, records: Iterator[Record], position: ReadPosition) -> Iterator[Record]:
+        """Pass records through, telling the progress bar every few hundred."""
+        if self.progress is None:
+            yield from records
+            return
+        count = 0
+        for record in records:
+            yield record
+            count += 1
+            if count == 256:
+                self.progress.advance(count, position.tell())
+                count = 0
+        self.progress.advance(count, position.tell())
+
     # ------------------------------------------------------------------ internals
 
-    def _check_stream(self, display: str, settings: FileSettings, emit: "_Emitter",
-                      head: list[Record], rest: Iterator[Record], feeds: "_RunFeeds") -> FileResult:
+    def start_file(self, display: str, settings: FileSettings, emit: "_Emitter",
+                   head: list[Record]) -> tuple[FileResult, Any]:
+        """Detect the format from the first records and decide which rules apply to this file
+        (once per file, not per record); reports S010/S011 when the format is unknown."""
         detection = self._detect(head, settings)
         result = FileResult(display, detection.format, detection.reason)
         if detection.format is None:
@@ -218,52 +316,29 @@ class Engine:
                 hint = "; set `format` in the configuration or pass --format"
                 emit.raw(code, detection.reason + hint, Location(display, first.line))
         spec = FORMATS.get(detection.format or "")
-        record_checks: list[Implementation] = []
-        dataset_checks: list[tuple[Implementation, Any]] = []
         for code in sorted(settings.enabled):
             impl = self.implementations[code]
-            if impl.kind == "builtin":
+            if impl.kind == "builtin" or (spec is not None and impl.applies_to(spec.name, spec.tags)):
                 result.rules_run.append(code)
-        if spec is not None:
-            for code in sorted(settings.enabled):
-                impl = self.implementations[code]
-                if impl.kind == "builtin" or not impl.applies_to(spec.name, spec.tags):
-                    continue
-                result.rules_run.append(code)
-                if impl.kind == "record":
-                    record_checks.append(impl)
-                elif impl.kind == "dataset":
-                    dataset_checks.append((impl, impl.target(settings.options[code])))
-        run_states = feeds.states_for(spec) if spec is not None else []
-        validator = validator_for(spec.name) if spec is not None else None
+        return result, spec
+
+    def _check_stream(self, display: str, settings: FileSettings, emit: "_Emitter",
+                      head: list[Record], rest: Iterator[Record], feeds: "_RunFeeds") -> FileResult:
+        result, spec = self.start_file(display, settings, emit, head)
+        checker = RecordChecker(display, settings, spec, self.implementations, emit, feeds.states_for(spec), feeds.split)
         for record in chain(head, rest):
-            for problem in record.problems:
-                emit.raw(problem.code, problem.message, Location(display, record.line or None, problem.column),
-                         record if record.is_record else None)
-            if not record.is_record:
-                continue
-            result.records += 1
-            if record.data is None or spec is None or validator is None:
-                continue
-            if not validator.is_valid(record.data):
-                self._explain_invalid(record, spec.name, validator, emit)
-                continue
-            sample = spec.to_sample(record)
-            for impl in record_checks:
-                options = settings.options[impl.code]
-                for hit in impl.target(sample, options):
-                    emit.hit(impl.code, hit, display, record)
-            for _, state in dataset_checks:
-                state.add(sample)
-            for state in run_states:
-                state.add(sample, feeds.split)
-        result.rules_run.sort()
-        for impl, state in dataset_checks:
-            for hit in state.finish(display):
-                emit.hit(impl.code, hit, display, None)
-            if stats := _statistics_of(state):
-                result.statistics[impl.code] = stats
+            checker.feed(record)
+        result.records = checker.records
+        self.finish_file(result, checker.dataset_states, emit)
         return result
+
+    @staticmethod
+    def finish_file(result: FileResult, dataset_states: list[tuple[str, Any]], emit: "_Emitter") -> None:
+        for code, state in dataset_states:
+            for hit in state.finish(result.path):
+                emit.hit(code, hit, result.path, None)
+            if stats := _statistics_of(state):
+                result.statistics[code] = stats
 
     def _detect(self, head: list[Record], settings: FileSettings) -> Detection:
         forced = settings.format
@@ -271,7 +346,66 @@ class Engine:
             return Detection(forced[0], "set by configuration or --format", forced)
         return detect_file_format((r.data for r in head if r.data is not None), forced)
 
-    def _explain_invalid(self, record: Record, format_name: str, validator: Any, emit: "_Emitter") -> None:
+
+
+class RecordChecker:
+    """Checks the records of one file once its format is known: parse problems, schema,
+    per-record rules, and the dataset-level and run-wide states they feed. The same code runs
+    in-process and in pool workers on batches of lines (`ftlint.parallel`), which is what keeps
+    the two paths' reports identical.
+
+    Which rules apply, with which options, is settled here once per file: the per-record loop
+    only calls functions."""
+
+    def __init__(self, display: str, settings: FileSettings, spec: Any, implementations: dict[str, Implementation],
+                 emit: "_Emitter", run_states: list[Any], split: str | None) -> None:
+        self.display = display
+        self.spec = spec
+        self.emit = emit
+        self.split = split
+        self.records = 0
+        self.record_checks: list[tuple[str, Any, dict[str, Any]]] = []
+        self.dataset_states: list[tuple[str, Any]] = []
+        self.run_states = run_states
+        self.validator = None
+        if spec is None:
+            return
+        from .formats.schemas import validator_for  # jsonschema: only when records are checked
+
+        self.validator = validator_for(spec.name)
+        for code in sorted(settings.enabled):
+            impl = implementations[code]
+            if impl.kind == "builtin" or not impl.applies_to(spec.name, spec.tags):
+                continue
+            if impl.kind == "record":
+                self.record_checks.append((code, impl.target, settings.options[code]))
+            elif impl.kind == "dataset":
+                self.dataset_states.append((code, impl.target(settings.options[code])))
+
+    def feed(self, record: Record) -> None:
+        emit = self.emit
+        for problem in record.problems:
+            emit.raw(problem.code, problem.message, Location(self.display, record.line or None, problem.column),
+                     record if record.is_record else None)
+        if not record.is_record:
+            return
+        self.records += 1
+        if record.data is None or self.validator is None:
+            return
+        if not self.validator.is_valid(record.data):
+            self._explain_invalid(record)
+            return
+        sample = self.spec.to_sample(record)
+        for code, check, options in self.record_checks:
+            for hit in check(sample, options):
+                emit.hit(code, hit, self.display, record)
+        for _, state in self.dataset_states:
+            state.add(sample)
+        for state in self.run_states:
+            state.add(sample, self.split)
+
+    def _explain_invalid(self, record: Record) -> None:
+        emit, format_name, validator = self.emit, self.spec.name, self.validator
         spec = FORMATS[format_name]
         if not spec.required <= set(record.data):
             own = detect_record_format(record.data)
@@ -297,6 +431,8 @@ class _RunFeeds:
         return bool(self.run_checks)
 
     def states_for(self, spec: Any) -> list[Any]:
+        if spec is None:
+            return []
         return [state for impl, state in self.run_checks if impl.applies_to(spec.name, spec.tags)]
 
 
@@ -344,6 +480,18 @@ def fingerprint(code: str, record: Record | None, field: str | None, detail: str
     subject = key or (record_key(record) if record is not None else "file")
     text = f"{code}|{subject}|{field or ''}" + (f"|{detail}" if detail else "")
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=10).hexdigest()
+
+
+def _without_jobs(cli: dict[str, Any]) -> dict[str, Any]:
+    """The number of workers never changes a report, so it is no part of a cache key."""
+    return {key: value for key, value in cli.items() if key != "jobs"}
+
+
+def _size_of(path: str | Path) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
 
 
 def _statistics_of(state: Any) -> dict[str, Any]:

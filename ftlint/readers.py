@@ -15,7 +15,7 @@ import re
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 import orjson
 
@@ -43,8 +43,12 @@ def is_dataset_file(path: Path) -> bool:
     return path.name.lower().endswith(DATASET_SUFFIXES)
 
 
-def read_records(path: str | Path, max_line_bytes: int = DEFAULT_MAX_LINE_BYTES) -> Iterator[Record]:
-    """Yield the records of one dataset file, choosing the reader by content and suffix."""
+def read_records(path: str | Path, max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
+                 position: "ReadPosition | None" = None) -> Iterator[Record]:
+    """Yield the records of one dataset file, choosing the reader by content and suffix.
+
+    `position`, when given, follows how many bytes of the file were consumed (for progress bars).
+    """
     path = Path(path)
     name = path.name.lower()
     display = str(path)
@@ -55,6 +59,8 @@ def read_records(path: str | Path, max_line_bytes: int = DEFAULT_MAX_LINE_BYTES)
         fh = _open(path)
     except OSError as exc:
         raise UnreadableFile(f"{display}: cannot open: {exc.strerror or exc}") from exc
+    if position is not None:
+        position.follow(fh)
     with fh:
         try:
             if name.endswith(tuple(s + gz for s in JSON_SUFFIXES for gz in ("", ".gz"))) and _looks_like_json_document(fh, max_line_bytes):
@@ -63,6 +69,46 @@ def read_records(path: str | Path, max_line_bytes: int = DEFAULT_MAX_LINE_BYTES)
                 yield from _read_jsonl(fh, display, max_line_bytes)
         except (OSError, EOFError, zlib.error) as exc:  # corrupt gzip or I/O error mid-file
             raise UnreadableFile(f"{display}: read failed: {exc}") from exc
+
+
+def is_jsonl_file(path: str | Path) -> bool:
+    """JSON Lines by name (`.jsonl`, `.ndjson`, optionally gzipped): records are lines, so a file
+    can be cut into batches of lines that parse independently (the parallel engine does)."""
+    return str(path).lower().endswith(tuple(s + gz for s in JSONL_SUFFIXES for gz in ("", ".gz")))
+
+
+def read_jsonl_lines(path: str | Path, max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
+                     position: "ReadPosition | None" = None) -> Iterator[RawLine]:
+    """The raw lines of a JSONL file, unparsed, each with its line number and record index;
+    `jsonl_records` turns one into records exactly as `read_records` would."""
+    display = str(path)
+    try:
+        fh = _open(Path(path))
+    except OSError as exc:
+        raise UnreadableFile(f"{display}: cannot open: {exc.strerror or exc}") from exc
+    if position is not None:
+        position.follow(fh)
+    with fh:
+        try:
+            yield from _jsonl_lines(fh, max_line_bytes)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise UnreadableFile(f"{display}: read failed: {exc}") from exc
+
+
+class ReadPosition:
+    """How far a reader got into its file, in bytes on disk (compressed bytes for `.gz`)."""
+
+    def __init__(self) -> None:
+        self._raw: Any = None
+
+    def follow(self, fh: Any) -> None:
+        self._raw = getattr(fh, "fileobj", None) or fh  # GzipFile reads from `fileobj`
+
+    def tell(self) -> int:
+        try:
+            return self._raw.tell() if self._raw is not None else 0
+        except (OSError, ValueError):  # closed
+            return 0
 
 
 def _open(path: Path) -> IO[bytes]:
@@ -114,35 +160,56 @@ def _looks_like_json_document(fh: IO[bytes], max_line_bytes: int = DEFAULT_MAX_L
 # --------------------------------------------------------------------------- JSONL
 
 
+class RawLine(NamedTuple):
+    """One line of a JSONL file before parsing; `raw` is None for a line over the byte limit."""
+
+    lineno: int
+    raw: bytes | None
+    size: int
+    index: int  # record index, -1 for a blank line
+
+
 def _read_jsonl(fh: IO[bytes], display: str, max_line_bytes: int) -> Iterator[Record]:
-    index = 0
     saw_content = False
-    lineno = 0
-    for lineno, raw, size in _iter_lines(fh, max_line_bytes):
-        problems: list[ReadProblem] = []
-        if lineno == 1 and raw is not None and raw.startswith(BOM):
-            raw = raw[len(BOM):]
-            problems.append(ReadProblem("S003", "file starts with a UTF-8 byte-order mark (BOM); many JSON loaders reject it", column=1, fatal=False))
-        if raw is None:
-            saw_content = True
-            problems.append(ReadProblem(
-                "S007", f"line is {_human_bytes(size)}, over the {_human_bytes(max_line_bytes)} limit; not parsed",
-            ))
-            yield Record(display, lineno, None, problems, index)
-            index += 1
-            continue
-        if not raw.strip():
-            if problems:
-                yield Record(display, lineno, None, problems, -1)
-            yield Record(display, lineno, None, [ReadProblem("S005", "blank line")], -1)
-            continue
-        saw_content = True
-        data = parse_json_bytes(raw, problems)
-        raw_key = None if data is not None else hashlib.blake2b(raw.strip(), digest_size=8).hexdigest()
-        yield Record(display, lineno, data, problems, index, raw_key)
-        index += 1
+    for line in _jsonl_lines(fh, max_line_bytes):
+        saw_content = saw_content or line.index >= 0
+        yield from jsonl_records(display, line, max_line_bytes)
     if not saw_content:
         yield Record(display, 1, None, [ReadProblem("S004", "file is empty: no records")], -1)
+
+
+def _jsonl_lines(fh: IO[bytes], max_line_bytes: int) -> Iterator[RawLine]:
+    index = 0
+    for lineno, raw, size in _iter_lines(fh, max_line_bytes):
+        body = raw[len(BOM):] if lineno == 1 and raw is not None and raw.startswith(BOM) else raw
+        if body is not None and not body.strip():
+            yield RawLine(lineno, raw, size, -1)
+        else:
+            yield RawLine(lineno, raw, size, index)
+            index += 1
+
+
+def jsonl_records(display: str, line: RawLine, max_line_bytes: int = DEFAULT_MAX_LINE_BYTES) -> Iterator[Record]:
+    """The record (or blank-line entries) of one raw JSONL line."""
+    lineno, raw, size, index = line
+    problems: list[ReadProblem] = []
+    if lineno == 1 and raw is not None and raw.startswith(BOM):
+        raw = raw[len(BOM):]
+        problems.append(ReadProblem("S003", "file starts with a UTF-8 byte-order mark (BOM); many JSON loaders reject it", column=1, fatal=False))
+    if raw is None:
+        problems.append(ReadProblem(
+            "S007", f"line is {_human_bytes(size)}, over the {_human_bytes(max_line_bytes)} limit; not parsed",
+        ))
+        yield Record(display, lineno, None, problems, index)
+        return
+    if index < 0:
+        if problems:
+            yield Record(display, lineno, None, problems, -1)
+        yield Record(display, lineno, None, [ReadProblem("S005", "blank line")], -1)
+        return
+    data = parse_json_bytes(raw, problems)
+    raw_key = None if data is not None else hashlib.blake2b(raw.strip(), digest_size=8).hexdigest()
+    yield Record(display, lineno, data, problems, index, raw_key)
 
 
 _LINE_PIECE = 1 << 20
