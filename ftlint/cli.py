@@ -103,6 +103,20 @@ def _add_lint_arguments(parser: argparse.ArgumentParser) -> None:
                              "(duplicates, leakage); report only findings involving the named files (for pre-commit)")
     parser.add_argument("--no-cache", action="store_true", help="lint every file even if unchanged since the last run")
     parser.add_argument("--cache-dir", help="where to keep the result cache (default: .ftlint_cache next to the config)")
+    parser.add_argument("-j", "--jobs", type=_positive_int, metavar="N",
+                        help="worker processes for big JSONL files (default: `jobs` from config, or every CPU; 1 = no workers)")
+    parser.add_argument("--no-progress", action="store_true",
+                        help="no progress bar (it is shown only on a terminal, never in CI or with --quiet)")
+
+
+def _positive_int(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {value!r}")
+    return number
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -146,9 +160,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _lint(args: argparse.Namespace) -> tuple[Config, Report]:
     """Load the configuration and lint the requested paths (shared by check and baseline)."""
     from .cache import ResultCache
+    from .progress import ProgressBar
+    from .progress import wanted as progress_wanted
 
     cli: dict[str, Any] = {}
-    for key in ("select", "extend_select", "ignore", "format", "fail_on", "baseline", "cache_dir"):
+    for key in ("select", "extend_select", "ignore", "format", "fail_on", "baseline", "cache_dir", "jobs"):
         value = getattr(args, key, None)
         if value is not None:
             cli[key.replace("_", "-")] = value
@@ -158,7 +174,11 @@ def _lint(args: argparse.Namespace) -> tuple[Config, Report]:
         base = Path.cwd() if args.paths else config.root
         paths = [str(base / p) if not Path(p).is_absolute() and not args.paths else p for p in paths]
     cache = None if args.no_cache else ResultCache(config.cache_dir)
-    return config, Engine(config, cache).run(paths, force_exclude=args.force_exclude, split_context=args.split_context)
+    progress = None
+    if not getattr(args, "no_progress", False) and progress_wanted(sys.stderr, quiet=getattr(args, "quiet", False)):
+        progress = ProgressBar(sys.stderr)
+    engine = Engine(config, cache, progress=progress)
+    return config, engine.run(paths, force_exclude=args.force_exclude, split_context=args.split_context)
 
 
 def _check(args: argparse.Namespace) -> int:

@@ -17,7 +17,7 @@ from .model import Severity
 from .rulepack import RuleMeta, load_rules, tomllib
 
 TOP_LEVEL_KEYS = {"select", "extend-select", "ignore", "fail-on", "format", "exclude", "extend-exclude",
-                  "rules", "per-file", "paths", "baseline", "cache-dir", "splits", "labels", "tokens"}
+                  "rules", "per-file", "paths", "baseline", "cache-dir", "splits", "jobs", "labels", "tokens"}
 SPLIT_SETTINGS = {"locked-test"}  # keys of [splits] that are settings, not split names
 PER_FILE_KEYS = {"select", "extend-select", "ignore", "format", "rules", "labels", "tokens"}
 DEFAULT_EXCLUDE = (".git", ".venv", "venv", "node_modules", "__pycache__", ".ftlint_cache", ".pytest_cache",
@@ -278,6 +278,8 @@ def validate_table(table: dict[str, Any], where: str, allowed: set[str]) -> None
     for key in ("baseline", "cache-dir"):
         if key in table and not isinstance(table[key], str):
             raise ConfigError(f"{where}: {key} must be a path (a string)")
+    if "jobs" in table and (not isinstance(table["jobs"], int) or isinstance(table["jobs"], bool) or table["jobs"] < 1):
+        raise ConfigError(f"{where}: jobs must be a positive number of worker processes (1 = none)")
     if "format" in table:
         parse_formats(table["format"], where)
     if "per-file" in table and not isinstance(table["per-file"], dict):
