@@ -68,7 +68,7 @@ def write_text(data: Mapping[str, Any], out: TextIO, color: bool = False) -> Non
     out.write(bold("Files") + "\n")
     table = [("file", "format", "records", "detected because")]
     table += [(f["path"], f["format"] or "unknown", f"{f['records']:,}", f["format_reason"]) for f in files]
-    _table(out, table, right={2})
+    _table(out, table, right={2}, header=True)
     formats = ", ".join(f"{name} ({v['files']} file{'s' * (v['files'] != 1)}, {v['records']:,} records)"
                         for name, v in summary["formats"].items())
     out.write(f"  {summary['files']} file{'s' * (summary['files'] != 1)}, {summary['records']:,} records"
@@ -80,7 +80,7 @@ def write_text(data: Mapping[str, Any], out: TextIO, color: bool = False) -> Non
     for scope, code, stats in sources:
         meta = rules.get(code)
         out.write("\n" + bold(f"{code} {meta.name if meta else ''}".rstrip()) + f" ({scope})\n")
-        rows = [(key, format_value(value)) for key, value in flatten(stats, sep=".")]
+        rows = [(key, format_value(value, key)) for key, value in flatten(stats, sep=".")]
         shown = rows[:MAX_ROWS]
         if shown:
             _table(out, shown, right={1})
@@ -91,17 +91,24 @@ def write_text(data: Mapping[str, Any], out: TextIO, color: bool = False) -> Non
             _plot(out, plot)
 
 
-def _table(out: TextIO, rows: list[tuple[str, ...]], right: set[int] = frozenset()) -> None:
+def _table(out: TextIO, rows: list[tuple[str, ...]], right: set[int] = frozenset(), header: bool = False) -> None:
+    """Aligned columns; in `right` columns numbers line up on the right, text starts on the left."""
     widths = [min(max(len(row[i]) for row in rows), 48) for i in range(len(rows[0]))]
+    numbers = [max((len(row[i]) for row in rows if _numeric(row[i])), default=0) for i in range(len(rows[0]))]
+    if header:
+        numbers = [max(n, len(name)) for n, name in zip(numbers, rows[0])]
+        out.write("  " + "  ".join(cell.rjust(numbers[i]).ljust(widths[i]) if i in right else cell.ljust(widths[i])
+                                   for i, cell in enumerate(rows[0])).rstrip() + "\n")
+        rows = rows[1:]
     for row in rows:
-        cells = [cell.rjust(widths[i]) if i in right and _numeric(cell) else cell.ljust(widths[i])
+        cells = [cell.rjust(numbers[i]).ljust(widths[i]) if i in right and _numeric(cell) else cell.ljust(widths[i])
                  for i, cell in enumerate(row)]
         out.write("  " + "  ".join(cells).rstrip() + "\n")
 
 
 def _numeric(cell: str) -> bool:
     try:
-        float(cell.replace(",", ""))
+        float(cell.replace(",", "").removesuffix("%"))
     except ValueError:
         return False
     return True

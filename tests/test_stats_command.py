@@ -106,7 +106,7 @@ def test_text_table(dataset, capsys):
     block = lines[lines.index("D101 duplicate-record (whole run)"):]
     rows = {parts[0]: parts[1] for line in block[1:4] if len(parts := line.split()) == 2}
     duplicates, _, sizes = expected_duplicates(dataset)
-    assert rows == {"records": "74", "duplicates": str(duplicates), "rate": f"{duplicates / 74:.4g}"}
+    assert rows == {"records": "74", "duplicates": str(duplicates), "rate": f"{duplicates / 74:.2%}"}
     assert block[4].strip() == "Exact duplicate record clusters by size (clusters)"
     bars = {line.split()[0] + " copies": int(line.split()[-1]) for line in block[5:5 + len(sizes)]}
     assert bars == dict(sizes)

@@ -238,10 +238,13 @@ def flatten(value: Any, prefix: str = "", sep: str = " › ") -> Iterator[tuple[
         yield prefix, value
 
 
-def format_value(value: Any) -> str:
-    """A statistic for people: 4 significant digits, thousands separators, yes/no."""
+def format_value(value: Any, key: str = "") -> str:
+    """A statistic for people: 4 significant digits, thousands separators, yes/no, and rates
+    and shares (by their key's name) as percentages."""
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, float) and key.endswith(("rate", "share")) and 0.0 <= value <= 1.0:
+        return f"{value:.2%}"
     if isinstance(value, float):
         return f"{value:.4g}"
     if isinstance(value, int):
@@ -266,7 +269,7 @@ def _statistics(report: Report, rules: Mapping[str, Any]) -> Iterator[str]:
         yield f"<caption>{text(_rule_title(code, rules))} <span class=\"scope\">({text(scope)})</span></caption>"
         yield '<thead><tr><th scope="col">Statistic</th><th scope="col" class="num">Value</th></tr></thead><tbody>'
         for key, value in rows[:MAX_STAT_ROWS]:
-            yield f'<tr><th scope="row">{text(key)}</th><td class="num">{text(format_value(value))}</td></tr>'
+            yield f'<tr><th scope="row">{text(key)}</th><td class="num">{text(format_value(value, key))}</td></tr>'
         if len(rows) > MAX_STAT_ROWS:
             yield (f'<tr><th scope="row">…</th><td class="num">{len(rows) - MAX_STAT_ROWS:,} more rows '
                    "(see the JSON report)</td></tr>")
