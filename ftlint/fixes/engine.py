@@ -24,7 +24,6 @@ from ..config import Config, ConfigError, load_config
 from ..discovery import discover_files
 from ..engine import Engine, Report
 from ..formats import FORMATS
-from ..formats.schemas import validator_for
 from ..model import Finding, Record, Severity
 from ..readers import DEFAULT_MAX_LINE_BYTES, UnreadableFile
 from ..rulepack import load_rules
@@ -284,6 +283,8 @@ def _sample_for(spec: Any, record: Record) -> Any:
     if spec is None or record.data is None:
         return None
     try:
+        from ..formats.schemas import validator_for  # jsonschema: not at `ftlint --help` time
+
         if not validator_for(spec.name).is_valid(record.data):
             return None
         return spec.to_sample(record)
