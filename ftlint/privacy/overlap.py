@@ -7,7 +7,7 @@ runs. The stronger claim wins: higher score first (checksums and validated shape
 then the more specific entity, then the longer span. Phone matches shaped like an SSN
 (3-2-4 digits) or a date are dropped outright: presidio's SSN recognizer already rejected them
 as SSNs (area 000/666, known sample numbers) and no phone plan formats numbers that way; so
-are digit groups inside an IBAN-shaped string whose checksum failed.
+are digit groups inside an IBAN- or card-shaped string whose checksum failed.
 """
 from __future__ import annotations
 
@@ -28,7 +28,9 @@ _NOT_A_PHONE = re.compile(r"\d{3}([- .])\d{2}\1\d{4}|\d{4}([-/.])\d{1,2}\2\d{1,2
 
 
 # An account number with a country prefix, checksum valid or not: its digit groups are no phone.
-_IBAN_SHAPE = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b")
+# Same for a card-shaped number (4-4-4-4, 4-6-5) whose Luhn check failed.
+_ACCOUNT_SHAPE = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b"
+                            r"|\b\d{4}([ -]?)\d{4}\1\d{4}\1\d{1,7}\b|\b\d{4}([ -]?)\d{6}\2\d{5}\b")
 
 
 def _plausible(text: str, r: Raw) -> bool:
@@ -36,7 +38,7 @@ def _plausible(text: str, r: Raw) -> bool:
         return True
     if _NOT_A_PHONE.fullmatch(text[r.start:r.end]):
         return False
-    return not any(m.start() <= r.start and r.end <= m.end() for m in _IBAN_SHAPE.finditer(text))
+    return not any(m.start() <= r.start and r.end <= m.end() for m in _ACCOUNT_SHAPE.finditer(text))
 
 
 def resolve(text: str, results: Iterable[Raw]) -> list[Raw]:
