@@ -398,3 +398,18 @@ def test_browser_without_javascript_shows_the_plain_table(report_file: Path, bro
     assert rows_shown.count() > 0 and all(rows_shown.nth(i).is_visible() for i in range(rows_shown.count()))
     assert page.locator("#plots svg").count() >= 1
     assert problems == []
+
+
+def test_report_with_a_baseline_counts_what_it_hides(tmp_path: Path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    paths = fixture_dataset(tmp_path)
+    assert main(["baseline", *paths, "--no-cache", "--baseline", "known.json"]) == 0
+    baseline = json.loads((tmp_path / "known.json").read_text())
+    known = sum(entry["count"] for entries in baseline["files"].values() for entry in entries.values())
+    assert main(["report", *paths, "--no-cache", "--baseline", "known.json", "-o", "r.html"]) == 0
+    root = parse(tmp_path / "r.html")
+    numbers = {div.find("dt").text: div.find("dd").text for div in root.findall(".//section[@id='summary']/dl/div")}
+    assert numbers["Findings"] == "0" and numbers["Baselined (not shown)"] == f"{known:,}"
+    assert "Passed" in text_of(root.find(".//p[@class='verdict passed']"))
+    assert root.find(".//table[@id='findings-table']") is None
+    assert "No findings" in text_of(root.find(".//section[@id='findings']"))

@@ -97,6 +97,8 @@ def _summary(report: Report, rules: Mapping[str, Any]) -> Iterator[str]:
              *((f"{name.capitalize()}s", n) for name, n in counts.items())]
     if report.baselined:
         items.append(("Baselined (not shown)", report.baselined))
+    if report.stale:
+        items.append(("Stale baseline entries", sum(entry.count for _, _, entry in report.stale)))
     for label, value in items:
         yield f"<div><dt>{text(label)}</dt><dd>{value:,}</dd></div>"
     yield "</dl>"
