@@ -188,6 +188,7 @@ def test_in_place_replaces_atomically_and_keeps_a_backup(tmp_path, capsys):
     assert (tmp_path / "train.jsonl.bak").read_bytes() == before
     assert len(source.read_text().splitlines()) == 60
     assert sorted(p.name for p in tmp_path.iterdir()) == ["train.jsonl", "train.jsonl.bak"]  # no temp file left
+    assert (source.stat().st_mode & 0o777) == (tmp_path / "train.jsonl.bak").stat().st_mode & 0o777
     assert "in place, backup" in out
 
 
@@ -332,6 +333,8 @@ def test_usage_errors_exit_2(tmp_path, capsys):
     assert code == 2 and "missing.jsonl" in err
     code, _, err = run_cli(capsys, "fix", "a.jsonl", "--fix", "-o", "out.json")
     assert code == 2 and "layout" in err
+    code, _, err = run_cli(capsys, "fix", "a.jsonl", "--fix", "-o", "no/such/dir/out.jsonl")
+    assert code == 2 and "cannot write" in err
 
 
 def test_several_files_get_one_output_each(tmp_path, capsys):

@@ -47,6 +47,7 @@ class FileChange:
     reasons: dict[int, str] = field(default_factory=dict)  # input line -> what happened (for --diff)
     notes: list[str] = field(default_factory=list)
     unfixed: int = 0  # records a fixer had to leave as they were (a conversion that would lose data)
+    notes_taken: bool = False
     current: Path | None = None  # the latest round's file
     origins: list[int] = field(default_factory=list)  # entry ordinal in `current` -> input line
 
@@ -204,7 +205,10 @@ def _put_in_place(change: FileChange) -> None:
     in_place = change.target.resolve() == change.source.resolve()
     if in_place and not change.modified:
         return  # nothing to fix: the input is not touched at all (no backup either)
-    atomic_copy(change.current, change.target, change.backup if in_place else None)
+    try:
+        atomic_copy(change.current, change.target, change.backup if in_place else None)
+    except OSError as exc:
+        raise ConfigError(f"{change.target}: cannot write the fixed file: {exc.strerror or exc}") from None
 
 
 def _raise_input_errors(report: Report, changes: Sequence[FileChange]) -> None:
@@ -269,13 +273,18 @@ def _fix_round(changes: Sequence[FileChange], round_dir: Path, report: Report, o
         for change, path in previous:
             change.current = path
     for change, context, fixers in per_file:
+        if change.notes_taken:
+            continue
+        # Notes and counts of the first round only: it reads the input, so its line numbers are
+        # the input's (later rounds read a scratch copy and would repeat them shifted).
+        change.notes_taken = True
         for _, fx in fixers:
             notes = getattr(fx, "notes", None)
             if callable(notes):
                 change.notes.extend(note for note in notes() if note not in change.notes)
             unfixed = getattr(fx, "unfixed", None)
-            if callable(unfixed):  # what a fixer was asked to do and could not (kept across rounds)
-                change.unfixed = max(change.unfixed, int(unfixed()))
+            if callable(unfixed):  # what a fixer was asked to do and could not
+                change.unfixed += int(unfixed())
     return anything
 
 

@@ -370,6 +370,10 @@ def atomic_copy(source: Path, destination: Path, backup: Path | None = None) -> 
             shutil.copymode(destination, tmp)
             if backup is not None:
                 shutil.copy2(destination, backup)
+        else:  # mkstemp makes the file private; a new dataset gets the usual permissions
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, destination)
         _fsync_directory(directory)
     except BaseException:
