@@ -16,6 +16,8 @@ from ..config import ConfigError
 from .settings import ESTIMATE, TokenizerSpec
 
 _LOADED: dict[TokenizerSpec, "Backend"] = {}
+MEMO_CHARS = 200  # texts up to this length are remembered...
+MEMO_SIZE = 20_000  # ...this many of them per tokenizer
 
 
 class Backend:
@@ -25,7 +27,23 @@ class Backend:
     special_tokens: tuple[str, ...] = ()  # strings the tokenizer turns into special tokens
     special_map: dict[str, str] = {}  # bos_token/eos_token... for chat templates
 
+    def __init__(self) -> None:
+        self._memo: dict[str, int] = {}
+
     def count_many(self, texts: Sequence[str]) -> list[int]:
+        """Counts of `texts`; short texts that recur (a shared system prompt, class labels) are
+        counted once per process."""
+        memo = self._memo
+        out = [memo.get(text, -1) if len(text) <= MEMO_CHARS else -1 for text in texts]
+        if -1 in out:
+            wanted = [i for i, n in enumerate(out) if n < 0]
+            for i, n in zip(wanted, self._count_many([texts[i] for i in wanted])):
+                out[i] = n
+                if len(texts[i]) <= MEMO_CHARS and len(memo) < MEMO_SIZE:
+                    memo[texts[i]] = n
+        return out
+
+    def _count_many(self, texts: Sequence[str]) -> list[int]:
         raise NotImplementedError
 
     def count(self, text: str) -> int:
@@ -43,6 +61,7 @@ class OpenAIBackend(Backend):
             from bpe_openai import _bindings
         except ImportError:  # pragma: no cover - resolve_tokenizer checked it
             raise ConfigError(f"tokenizer {spec.name!r} needs bpe-openai: pip install 'ftlint[openai]'") from None
+        super().__init__()
         self.spec = spec
         # The Rust tokenizer itself: `count` without building Python lists of ids (and without
         # the pure-Python wrapper's rank tables, which cost a second at start-up).
@@ -50,7 +69,7 @@ class OpenAIBackend(Backend):
         self.special_tokens = ("<|endoftext|>", "<|endofprompt|>") + (
             ("<|fim_prefix|>", "<|fim_middle|>", "<|fim_suffix|>") if spec.name == "cl100k_base" else ())
 
-    def count_many(self, texts: Sequence[str]) -> list[int]:
+    def _count_many(self, texts: Sequence[str]) -> list[int]:
         count = self._tokenizer.count
         out = []
         for text in texts:
@@ -72,12 +91,13 @@ class HFBackend(Backend):
             self._tokenizer = Tokenizer.from_file(spec.name)
         except Exception as exc:  # tokenizers raises a bare Exception for malformed files
             raise ConfigError(f"tokenizer {spec.label}: {spec.name} is not a valid tokenizer.json: {exc}") from None
+        super().__init__()
         self.spec = spec
         added = self._tokenizer.get_added_tokens_decoder()
         self.special_tokens = tuple(sorted({t.content for t in added.values() if t.special and t.content.strip()}))
         self.special_map = {}
 
-    def count_many(self, texts: Sequence[str]) -> list[int]:
+    def _count_many(self, texts: Sequence[str]) -> list[int]:
         # One `encode` per text: `encode_batch` dispatches to a thread pool, which for the few
         # texts of one record costs more than it saves (benchmarks/tokens.py measures both).
         return [len(self._encode(text)) for text in texts]
@@ -105,6 +125,7 @@ class EstimateBackend(Backend):
     punctuation mark and per non-Latin character. Every message says "estimated"."""
 
     def __init__(self, spec: TokenizerSpec) -> None:
+        super().__init__()
         self.spec = spec
         self.special_tokens = ()
 
@@ -124,7 +145,7 @@ class EstimateBackend(Backend):
         return sum(EstimateBackend.estimate(part) if part.isascii() else len(part)
                    for part in re.findall(r"[\x00-\x7f]+|[^\x00-\x7f]+", text))
 
-    def count_many(self, texts: Sequence[str]) -> list[int]:
+    def _count_many(self, texts: Sequence[str]) -> list[int]:
         return [self.estimate(t) for t in texts]
 
 
