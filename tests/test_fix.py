@@ -345,3 +345,29 @@ def test_several_files_get_one_output_each(tmp_path, capsys):
     assert code == 0, out
     assert len((tmp_path / "a.fixed.jsonl").read_text().splitlines()) == 60
     assert (tmp_path / "b.fixed.jsonl").read_bytes() == (tmp_path / "b.jsonl").read_bytes()
+
+
+# --------------------------------------------------------------------------- fixes that reveal others
+
+
+def test_redaction_then_dedup_in_one_run(tmp_path, capsys):
+    """Two records that differ only in an e-mail address are duplicates once redacted: the fix
+    loop drops the second in the same run, so a second `fix` has nothing left to do."""
+    lines, planted = messy_lines()
+    reset = '{{"messages": [{{"role": "user", "content": "My email is {}, reset my password."}}, ' \
+            '{{"role": "assistant", "content": "Sent a reset link."}}]}}'
+    lines += [reset.format("bob.stone@gmail.com"), reset.format("carl.weiss@web.de")]
+    source = write_lines(tmp_path / "train.jsonl", lines)
+    before = source.read_bytes()
+    code, out, _ = run_cli(capsys, "fix", "train.jsonl", "--fix", "--redact")
+    assert code == 0, out
+    assert source.read_bytes() == before
+    fixed = (tmp_path / "train.fixed.jsonl").read_text().splitlines()
+    assert fixed[-1] == reset.format("<EMAIL_ADDRESS>")
+    assert len(fixed) == 61
+    assert "dedup: dropped 3 (line 11, 21, 69)" in out
+    assert "(7 dropped, 1 changed, 1 blank line removed)" in out
+    assert "gmail" not in out and "weiss" not in out
+    code, out, _ = run_cli(capsys, "fix", "train.fixed.jsonl", "--fix", "--redact", "--diff")
+    assert code == 0 and "nothing to change" in out
+

@@ -178,7 +178,8 @@ def _print_summary(outcome: FixOutcome, out: TextIO, quiet: bool = False) -> Non
 def _counts(change: Any) -> str:
     dropped = change.records_in - change.records_out
     lines = sum(len(v) for v in change.dropped.values()) - dropped  # blank lines hold no record
-    changed = len({line for lines in change.changed.values() for line in lines})
+    gone = {line for lines in change.dropped.values() for line in lines}
+    changed = len({line for lines in change.changed.values() for line in lines} - gone)
     text = f"{change.records_in} records in, {change.records_out} out ({dropped} dropped, {changed} changed"
     return text + (f", {_plural(lines, 'blank line')} removed)" if lines > 0 else ")")
 
