@@ -107,10 +107,12 @@ def test_t102_invisible_response_is_an_error_empty_is_left_to_q101(run):
     assert where(report, "Q101") == [(4, "messages[1].content")]
 
 
-def test_t102_one_token_answers_are_warned_only_among_long_answers(run):
+def test_t102_one_token_answers_are_warned_only_among_long_answers(run, tmp_path):
     rng = random.Random(5)
     long_file = [chat(words(rng, 10), words(rng, 40)) for _ in range(40)]
     long_file[7] = chat("Explain how tides work in detail.", "Moon")
+    assert run("openai-chat", long_file, select=["T102"]).by_rule("T102") == []  # off by default
+    write_config(tmp_path, warn_below_tokens=2)
     report = run("openai-chat", long_file, select=["T102"])
     finding = one(report, "T102")
     assert finding.location.line == 8 and finding.severity == Severity.WARNING
@@ -329,3 +331,11 @@ def test_t107_template_that_drops_a_role(run, tmp_path, models):
 
 def test_t107_is_silent_without_a_template(run):
     assert run("openai-chat", [chat("Hi", "Hello", system="Be brief.")], select=["T107"]).by_rule("T107") == []
+
+
+def test_t102_min_response_tokens_raises_the_error_floor(run, tmp_path):
+    (tmp_path / "ftlint.toml").write_text("[rules.T102]\nmin-response-tokens = 3\n", encoding="utf-8")
+    records = [chat_record(i) for i in range(4)] + [chat("Capital of France?", "Paris")]
+    finding = one(run("openai-chat", records, select=["T102"]), "T102")
+    assert finding.location.line == 5 and finding.severity == Severity.ERROR
+    assert "has 1 token (o200k_base), fewer than min-response-tokens 3" in finding.message
