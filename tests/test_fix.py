@@ -48,6 +48,8 @@ def test_fix_drops_invalid_records_and_duplicates_and_keeps_every_other_byte(tmp
     assert "dedup: dropped 2 (line 11, 21)" in out
     assert "drop-invalid: dropped 5 (line 26, 31, 36, 41, 46)" in out
     assert "66 records in, 60 out (6 dropped, 0 changed, 1 blank line removed)" in out
+    assert ("dropped per rule: D101 duplicate-record 2, S001 invalid-json 1, S005 blank-line 1, "
+            "S006 not-an-object 1, S101 schema-violation 1, S202 wrong-final-turn 1") in out
     assert findings_of(fixed, ["S", "D101"]) == []
 
 

@@ -170,6 +170,9 @@ def _print_summary(outcome: FixOutcome, out: TextIO, quiet: bool = False) -> Non
             if info.name in change.changed:
                 lines = change.changed[info.name]
                 out.write(f"  {info.name}: changed {len(lines)} (line {_lines(lines)})\n")
+        if change.by_rule:
+            rules = ", ".join(f"{rule} {n}" for rule, n in sorted(change.by_rule.items()))
+            out.write(f"  dropped per rule: {rules}\n")
         for note in change.notes:
             out.write(f"  {note}\n")
     _print_remaining(outcome, out)

@@ -45,6 +45,7 @@ class FileChange:
     dropped: dict[str, list[int]] = field(default_factory=dict)  # fixer name -> input lines
     changed: dict[str, list[int]] = field(default_factory=dict)
     reasons: dict[int, str] = field(default_factory=dict)  # input line -> what happened (for --diff)
+    by_rule: dict[str, int] = field(default_factory=dict)  # "S001 invalid-json" -> records dropped for it
     notes: list[str] = field(default_factory=list)
     unfixed: int = 0  # records a fixer had to leave as they were (a conversion that would lose data)
     notes_taken: bool = False
@@ -354,8 +355,10 @@ def _apply_file(change: FileChange, context: FixContext, fixers: list[tuple[Fixe
                 info, found = dropped_by
                 writer.drop(entry)
                 change.dropped.setdefault(info.name, []).append(origin)
-                codes = ", ".join(sorted({f"{f.code} {f.rule}" for f in found})) or info.name
-                change.reasons[origin] = f"dropped by {info.name} [{codes}]"
+                rules = sorted({f"{f.code} {f.rule}" for f in found})
+                for rule in rules:
+                    change.by_rule[rule] = change.by_rule.get(rule, 0) + 1
+                change.reasons[origin] = f"dropped by {info.name} [{', '.join(rules) or info.name}]"
                 anything = True
                 continue
             if changed_by:
