@@ -242,7 +242,7 @@ def _split(args: argparse.Namespace, config: Any, outcome: FixOutcome, out: Text
                             train_tmp, test_tmp, max_line)
         atomic_copy(train_tmp, train_out)
         atomic_copy(test_tmp, test_out)
-    if change.modified:
+    if change.modified:  # the fixes asked for alongside the split, and what remains after them
         _print_summary(outcome, out, args.quiet)
     total = result.train_records + result.test_records
     out.write(f"split {source} by {args.group_by} (seed {args.seed}): {result.train_records} train -> {train_out}, "
@@ -250,4 +250,6 @@ def _split(args: argparse.Namespace, config: Any, outcome: FixOutcome, out: Text
               f"{result.groups} groups, the largest {_plural(result.largest_group, 'record')}\n")
     if result.missing_field:
         out.write(f"  {_plural(result.missing_field, 'record')} without {args.group_by!r}: each is its own group\n")
-    return EXIT_CLEAN
+    if not change.modified:
+        _print_remaining(outcome, out, hint=False)
+    return EXIT_FINDINGS if _remaining(outcome) or change.unfixed else EXIT_CLEAN
