@@ -235,6 +235,14 @@ def test_json_array_keeps_its_layout(tmp_path, capsys):
     assert (tmp_path / "again.json").read_text() == fixed
 
 
+def test_one_line_json_array_is_refused_not_guessed(tmp_path, capsys):
+    records = [chat_record(0), chat_record(0), chat_record(1)]
+    (tmp_path / "train.json").write_text(json.dumps(records))
+    code, _, err = run_cli(capsys, "fix", "train.json", "--dedup")
+    assert code == 2 and "one record per line" in err
+    assert not (tmp_path / "train.fixed.json").exists()
+
+
 def test_gzip_in_gzip_out(tmp_path, capsys):
     lines, planted = messy_lines()
     with gzip.open(tmp_path / "train.jsonl.gz", "wb") as fh:

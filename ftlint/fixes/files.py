@@ -178,6 +178,12 @@ def array_layout(path: Path) -> ArrayLayout:
 
 def _array_entries(path: Path, max_line_bytes: int) -> Iterator[Entry]:
     layout = array_layout(path)
+    lines = [line for line, _ in layout.elements]
+    shared = next((a for a, b in zip(lines, lines[1:]) if a == b), None)
+    if shared is not None:
+        # Findings are located by line: two records on one line could not be told apart.
+        raise FixRefused(f"{path}:{shared}: several records start on this line, and findings are located by "
+                         "line; put one record per line first (e.g. `python -m json.tool FILE`) or convert to JSONL")
     by_index: dict[int, list[Record]] = {}
     for record in read_records(path, max_line_bytes):
         if record.is_record:
