@@ -273,3 +273,23 @@ def test_lone_surrogates_are_counted_not_crashed_on(tmp_path, write_jsonl, check
         write_config(tmp_path, tokenizer=tokenizer)
         report = check(data, select=["T"])
         assert stats(report)["records"] == 3 and stats(report)["trained-tokens"] > 0
+
+
+def test_without_the_openai_extra_the_default_is_a_labelled_estimate(tmp_path, write_jsonl):
+    """`sys.modules[name] = None` is how Python marks a package as not importable: the run sees
+    what a user without ftlint[openai] sees."""
+    write_config(tmp_path, max_tokens=20)
+    data = write_jsonl([chat_record(i) for i in range(3)])
+    probe = ("import sys; sys.modules['bpe_openai'] = None; import ftlint; "
+             f"r = ftlint.check({str(data)!r}, select=['T101', 'T103']); "
+             "print(r.files[0].statistics['T103']['tokenizer']); "
+             "print('\\n'.join(f.message for f in r.by_rule('T101')))")
+    out = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, check=True)
+    label, *messages = out.stdout.strip().splitlines()
+    assert label == "estimated"
+    assert len(messages) == 3 and all(m.startswith("~") and "tokens (estimated)" in m for m in messages)
+    write_config(tmp_path, tokenizer="o200k_base")
+    probe = ("import sys; sys.modules['bpe_openai'] = None; from ftlint.config import load_config; "
+             f"load_config({str(tmp_path / 'ftlint.toml')!r})")
+    out = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True)
+    assert "needs the bpe-openai package: pip install 'ftlint[openai]'" in out.stderr

@@ -339,3 +339,34 @@ def test_t102_min_response_tokens_raises_the_error_floor(run, tmp_path):
     finding = one(run("openai-chat", records, select=["T102"]), "T102")
     assert finding.location.line == 5 and finding.severity == Severity.ERROR
     assert "has 1 token (o200k_base), fewer than min-response-tokens 3" in finding.message
+
+
+# --------------------------------------------------------------------------- worker processes
+
+
+def test_t_rules_in_worker_processes_match_one_process(tmp_path, write_jsonl, monkeypatch, models):
+    """Record rules in pool workers, dataset states merged back: the same findings and statistics
+    as one process, with a tokenizer.json each worker loads for itself."""
+    import ftlint.parallel
+    from ftlint.config import load_config
+    from ftlint.engine import Engine
+
+    rng = random.Random(11)
+    records = [chat(words(rng, 10), words(rng, rng.randint(20, 60))) for _ in range(240)]
+    records[17] = chat("Hi", "Eat a banana!" * 300)
+    records[150] = chat(words(rng, 10), words(rng, 1500))
+    records[200] = chat("Hi", "Hello<|im_end|>")
+    data = write_jsonl(records)
+    write_config(tmp_path, tokenizer=str(models / "chatml"), max_tokens=600)
+    monkeypatch.setattr(ftlint.parallel, "CHUNK_BYTES", 8192)  # several batches, both workers busy
+
+    def lint(jobs: int):
+        config = load_config(tmp_path / "ftlint.toml", cli={"select": ["T"]})
+        report = Engine(config, jobs=jobs, parallel_min_bytes=0).run([str(data)])
+        return ([(f.code, f.location.line, f.message) for f in report.findings],
+                report.files[0].statistics, report.dataset_statistics)
+
+    single, pooled = lint(1), lint(2)
+    assert pooled == single
+    codes = {(code, line) for code, line, _ in single[0]}
+    assert {("T105", 18), ("T101", 151), ("T103", 151), ("T106", 201)} <= codes
