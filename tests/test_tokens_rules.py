@@ -370,3 +370,13 @@ def test_t_rules_in_worker_processes_match_one_process(tmp_path, write_jsonl, mo
     assert pooled == single
     codes = {(code, line) for code, line, _ in single[0]}
     assert {("T105", 18), ("T101", 151), ("T103", 151), ("T106", 201)} <= codes
+
+
+def test_t101_one_finding_when_both_sides_lose_the_shared_prompt(run, tmp_path):
+    rng = random.Random(12)
+    write_config(tmp_path, max_tokens=100)
+    record = {"prompt": words(rng, 300), "chosen": "Yes, briefly.", "rejected": "No."}
+    finding = one(run("trl-preference", [record], select=["T101"]), "T101")
+    assert finding.location.field == "prompt"
+    assert finding.message.startswith("both preference sides; longest prompt + chosen: ")
+    assert "no trained token survives" in finding.message

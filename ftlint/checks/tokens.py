@@ -54,16 +54,20 @@ def context_overflow(sample: Sample, options: dict[str, Any]) -> Iterator[Hit]:
     if c.total <= limit:
         return
     spec = spec_of(options)
-    for sequence in c.sequences:
-        if sequence.total <= limit:
-            continue
-        index, kept = cut_point(sample, sequence, limit, spec)
+    over = [s for s in c.sequences if s.total > limit]
+    cuts = [cut_point(sample, s, limit, spec) for s in over]
+    both = len(over) == 2 and over[0].turns[cuts[0][0]] is over[1].turns[cuts[1][0]]
+    if both:  # both sides are cut in the shared prompt: one finding, for the longer side
+        longer = 0 if over[0].total >= over[1].total else 1
+        over, cuts = [over[longer]], [cuts[longer]]
+    for sequence, (index, kept) in zip(over, cuts):
         turn, own = sequence.turns[index], sequence.tokens[index]
         after = len(sequence.turns) - index - 1
         survived = sum(n for t, n in zip(sequence.turns[:index], sequence.tokens) if t.trained)
         survived += kept if turn.trained else 0
         lost = sequence.trained - survived
-        side = f"prompt + {sequence.name}: " if sequence.name else ""
+        side = "both preference sides; longest " if both else ""
+        side += f"prompt + {sequence.name}: " if sequence.name else ""
         exact = {"overhead": " with 3 tokens a message for the chat format",
                  "content": " of content (no chat template)" if spec.kind == "hf" else ""}.get(sequence.method, "")
         message = (f"{side}{_amount(sequence.total, c)}{exact}, {sequence.total - limit:,} over max-tokens "
