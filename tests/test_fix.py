@@ -120,6 +120,24 @@ def test_near_dedup_keeps_the_most_complete_member(tmp_path, capsys):
     assert findings_of(tmp_path / "train.fixed.jsonl", ["D201"], rules={"D201": {"max-rate": 0.0}}) == []
 
 
+def test_near_dedup_keeps_a_member_in_a_file_it_does_not_fix(tmp_path, capsys):
+    """A cluster member in another file of the split cannot be dropped here, so it is the one
+    that stays, even when the member in the fixed file is more complete."""
+    (tmp_path / "ftlint.toml").write_text('[splits]\ntrain = ["a.jsonl", "b.jsonl"]\n')
+    write_lines(tmp_path / "a.jsonl", [json.dumps(long_record(i)) for i in range(40)])
+    b = [long_record(100 + i) for i in range(40)] + [longer(long_record(7))]
+    write_lines(tmp_path / "b.jsonl", [json.dumps(r) for r in b])
+    code, out, _ = run_cli(capsys, "fix", "b.jsonl", "--near-dedup")
+    assert code == 0, out
+    assert (tmp_path / "b.fixed.jsonl").read_text().splitlines() == [json.dumps(r) for r in b[:40]]
+    assert "near-dedup: dropped 1 (line 41)" in out
+    # fixing both files together keeps the most complete one, wherever it is
+    code, out, _ = run_cli(capsys, "fix", "a.jsonl", "b.jsonl", "--near-dedup")
+    assert code == 0, out
+    assert len((tmp_path / "a.fixed.jsonl").read_text().splitlines()) == 39
+    assert (tmp_path / "b.fixed.jsonl").read_text().splitlines() == [json.dumps(r) for r in b]
+
+
 def test_near_dedup_is_not_part_of_fix(tmp_path, capsys):
     records = [long_record(i) for i in range(60)] + [longer(long_record(2))]
     write_lines(tmp_path / "train.jsonl", [json.dumps(r) for r in records])

@@ -125,3 +125,16 @@ def test_alpaca_without_input_converts(tmp_path, capsys):
     assert "line 4 left as it is: `input` would have to be joined" in out
     lines = (tmp_path / "alpaca.fixed.jsonl").read_text().splitlines()
     assert json.loads(lines[0]) == chat_record(0)
+
+
+def test_sharegpt_kto_tags_become_chat_kto_labels(tmp_path, capsys):
+    records = [{**sharegpt(i), "kto_tag": i % 2 == 0} for i in range(60)]
+    write_lines(tmp_path / "kto.jsonl", [json.dumps(r) for r in records])
+    code, out, _ = run_cli(capsys, "fix", "kto.jsonl", "--to", "chat-kto")
+    assert code == 0, out
+    converted = [json.loads(l) for l in (tmp_path / "kto.fixed.jsonl").read_text().splitlines()]
+    assert converted[0] == {**chat_record(0), "label": True} and converted[1]["label"] is False
+    assert ftlint.check(tmp_path / "kto.fixed.jsonl").files[0].format == "chat-kto"
+    code, out, _ = run_cli(capsys, "fix", "kto.jsonl", "--normalize-sharegpt", "-o", "plain.jsonl")
+    assert code == 1 and "`kto_tag` has no place in the target format" in out  # openai-chat has no label
+

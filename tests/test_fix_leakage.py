@@ -164,3 +164,20 @@ def test_split_usage_errors(tmp_path, capsys):
     assert code == 2 and "between 0 and 1" in err
     code, _, err = run_cli(capsys, "fix", "data.jsonl", "--split", "0.1", "--in-place")
     assert code == 2 and "--in-place" in err
+
+
+def test_split_of_a_gzip_json_array_writes_the_same_kind(tmp_path, capsys):
+    import gzip
+
+    records = [chat_record(i) for i in range(50)]
+    text = "[\n" + ",\n".join(json.dumps(r) for r in records) + "\n]\n"
+    with gzip.open(tmp_path / "data.json.gz", "wt") as fh:
+        fh.write(text)
+    code, out, _ = run_cli(capsys, "fix", "data.json.gz", "--split", "0.1")
+    assert code == 0, out
+    with gzip.open(tmp_path / "data.train.json.gz", "rt") as fh:
+        train = json.load(fh)
+    with gzip.open(tmp_path / "data.test.json.gz", "rt") as fh:
+        test = json.load(fh)
+    assert len(test) == 5 and sorted(map(json.dumps, train + test)) == sorted(map(json.dumps, records))
+
