@@ -148,11 +148,12 @@ class LabelSpec:
             self.source = "field"
         self.regex = re.compile(value["regex"]) if value["regex"] else None
         self.auto = self.source == "auto"  # labels only count if the data looks like classification
+        where_ = {"field": f"field {self.field!r}", "assistant": "the final assistant reply",
+                  "kto": "the KTO label", "auto": "the final assistant reply (auto-detected)"}[self.source]
+        self.description = where_ + (f", regex {self.regex.pattern!r}" if self.regex else "")
 
     def describe(self) -> str:
-        where = {"field": f"field {self.field!r}", "assistant": "the final assistant reply",
-                 "kto": "the KTO label", "auto": "the final assistant reply (auto-detected)"}[self.source]
-        return where + (f", regex {self.regex.pattern!r}" if self.regex else "")
+        return self.description
 
     def raw(self, sample: Sample) -> Any:
         if self.source == "field":
