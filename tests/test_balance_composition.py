@@ -82,6 +82,13 @@ def test_difficulty_statistics_only_without_target_and_silent_without_field(lint
     assert report.dataset_statistics == {}
 
 
+def test_free_text_levels_are_bounded(lint):
+    """A field of free text (a per-record score) tabulates 50 values and the rest as "(other)"."""
+    records = with_levels({f"score {k}": 2 for k in range(80)})
+    counts = lint(records, select=["B109"]).dataset_statistics["B109"]["counts"]
+    assert len(counts) == 51 and counts["(other)"] == 60 and sum(counts.values()) == 160
+
+
 # --------------------------------------------------------------------------- language detection
 
 

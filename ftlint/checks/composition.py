@@ -34,11 +34,11 @@ def _tally(counts: dict[str, int], key: str, n: int = 1, limit: int = MAX_VALUES
     counts[key] = counts.get(key, 0) + n
 
 
-def _merge_tallies(mine: dict[str, dict[str, int]], other: dict[str, dict[str, int]]) -> None:
+def _merge_tallies(mine: dict[str, dict[str, int]], other: dict[str, dict[str, int]], limit: int = MAX_VALUES) -> None:
     for group, counts in other.items():
         target = mine.setdefault(group, {})
         for key, n in counts.items():
-            _tally(target, key, n)
+            _tally(target, key, n, limit)
 
 
 def value_key(value: Any) -> str | None:
@@ -91,24 +91,16 @@ class SyntheticShare:
             return
         self.group_paths.setdefault(group, sample.record.path)
         key = value.strip().casefold() if isinstance(value, str) else str(value).lower()
-        values = self.values.setdefault(group, {})
-        if key in values or len(values) < MAX_SOURCES:
-            values[key] = values.get(key, 0) + 1
-        else:
-            values["(other)"] = values.get("(other)", 0) + 1
+        _tally(self.values.setdefault(group, {}), key, limit=MAX_SOURCES)
         if self._is_synthetic(value):
             self.synthetic_counts[group] = self.synthetic_counts.get(group, 0) + 1
 
     def merge(self, other: "SyntheticShare") -> None:
         add_counts(self.records, other.records)
         add_counts(self.synthetic_counts, other.synthetic_counts)
-        for group, values in other.values.items():
-            self.group_paths.setdefault(group, other.group_paths[group])
-            mine = self.values.setdefault(group, {})
-            for key, n in values.items():
-                if key not in mine and len(mine) >= MAX_SOURCES:
-                    key = "(other)"
-                mine[key] = mine.get(key, 0) + n
+        _merge_tallies(self.values, other.values, limit=MAX_SOURCES)
+        for group, path in other.group_paths.items():
+            self.group_paths.setdefault(group, path)
 
     def statistics(self) -> dict[str, Any]:
         if not self.values:
