@@ -189,7 +189,7 @@ def test_q404_time_bound_statements_listed(run):
     finding = one(run("openai-chat", [chat("Which Python?", text)], select=["Q404"]), "Q404")
     assert finding.severity == Severity.INFO
     assert finding.message == ("time-bound statement in assistant response: \"As of 2023\"; "
-                               "\"the latest version of Python is\"; \"Today is Monday, March 4\"")
+                               "\"latest version of Python is\"; \"Today is Monday, March 4\"")
 
 
 @pytest.mark.parametrize("text", [
@@ -214,3 +214,45 @@ def test_content_rules_on_a_clean_chat_set(run):
 
     report = run("openai-chat", [chat_record(i) for i in range(60)], select=["Q401", "Q402", "Q403", "Q404"])
     assert report.findings == []
+
+
+# --------------------------------------------------------------------------- literal screens
+
+
+def test_literal_prefixes_of_phrase_patterns():
+    from ftlint.content.screen import literal_prefixes
+
+    assert literal_prefixes(r"\bas of (?:my|the) (?:last )?update") == {"as of my ", "as of the "}
+    assert literal_prefixes(r"(?<!for )\btoday is") == {"today is"}
+    assert literal_prefixes(r"\bI(?:'m| am) sorry") == {"i'm sorry", "i am sorry"}
+    assert literal_prefixes(r"[A-Z]+ says no") is None  # no literal start: no screen
+    assert literal_prefixes(r"(?:a|bc)d") == {"ad", "bcd"}
+    assert literal_prefixes(r"(?:a|[bc])d") is None  # an alternative without a literal start
+
+
+@pytest.mark.parametrize("code, key", [("Q401", "refusal-patterns"), ("Q401", "disclaimer-patterns"),
+                                       ("Q404", "patterns")])
+def test_screened_patterns_match_exactly_what_the_patterns_match(code, key):
+    import re
+
+    from ftlint.content.screen import PhraseSet
+    from ftlint.rulepack import load_rules
+
+    patterns = tuple(load_rules()[code].options[key])
+    screened = PhraseSet(patterns)
+    assert screened.screens  # the shipped lists are screened
+    plain = re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+    texts = [t for t, _ in refusal_examples() + time_bound_examples() + truncation_examples()]
+    matched = 0
+    for text in texts + [t.upper() for t in texts]:
+        expected = [m.group(0) for m in plain.finditer(text)]
+        assert [m.group(0) for m in screened.finditer(text)] == expected
+        matched += bool(expected)
+    assert matched > 50
+
+
+def test_a_pattern_without_a_literal_start_turns_the_screen_off(run):
+    records = [chat("Hi", "ZZZ refuses."), chat("Hi", "Fine.")]
+    report = run("openai-chat", records, select=["Q401"],
+                 rules={"Q401": {"refusal-patterns": ["[A-Z]{3} refuses", "I'm sorry"], "disclaimer-patterns": []}})
+    assert where(report, "Q401") == [(1, "messages[1].content")]

@@ -230,3 +230,25 @@ def test_q405_fewer_than_min_cluster_and_exact_copies(run):
     records[23] = chat("Book a hotel", "I'm sorry, but I can't book flights. Is there anything else I can do?")
     found = [f for f in run("openai-chat", records, select=["Q405"]).by_rule("Q405") if f.location.line]
     assert [f.location.line for f in found] == [4] and "reused by 5 records" in found[0].message
+
+
+def test_histogram_batch_and_single_adds_agree():
+    from ftlint.content.sketches import Histogram
+
+    values = np.concatenate([np.random.default_rng(3).random(1000), [0.0, 0.1, 0.5, 0.9, 1.0, 1.2, -0.1]])
+    one_by_one, batch = Histogram([i / 10 for i in range(11)]), Histogram([i / 10 for i in range(11)])
+    for value in values.tolist():
+        one_by_one.add(value)
+    batch.add_many(values)
+    assert batch.counts == one_by_one.counts and sum(batch.counts) == 1005
+
+
+def test_q405_long_responses_are_not_templates_unless_asked(run):
+    filler = " ".join(random.Random(5).choices(WORDS, k=80))
+    long = "I'm sorry, but I can't book flights to {c} for you. " + filler
+    records = varied(40)
+    for n, i in enumerate(range(3, 40, 5)):
+        records[i] = chat(f"Book a flight to {CITIES[n]}", long.replace("{c}", CITIES[n]))
+    assert run("openai-chat", records, select=["Q405"]).by_rule("Q405") == []  # over max-words
+    found = run("openai-chat", records, select=["Q405"], rules={"Q405": {"max-words": 0}}).by_rule("Q405")
+    assert [f.location.line for f in found if f.location.line] == [4]

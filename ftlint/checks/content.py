@@ -7,24 +7,17 @@ Every rule reads the shared response views of `ftlint.content.responses`, cached
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Iterator
 from typing import Any
 
 from ..content.phrases import verb_object
-from ..content.responses import exchanges, prose, response_turns, truncation, turn_tokens
+from ..content.responses import exchanges, lowered_prose, prose, response_turns, truncation, turn_tokens
 from ..content.rouge import lcs_length
+from ..content.screen import phrase_set
 from ..model import Hit, Sample, Severity
 from ..registry import record_rule
 
 MAX_EXCERPT = 80
-
-
-@functools.lru_cache(maxsize=64)
-def _compile(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
-    if not patterns:
-        return None
-    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
 
 
 def _quote(text: str) -> str:
@@ -34,15 +27,15 @@ def _quote(text: str) -> str:
 
 @record_rule("Q401")
 def refusal(sample: Sample, options: dict[str, Any]) -> Iterator[Hit]:
-    refusals = _compile(tuple(options["refusal-patterns"]))
-    disclaimers = _compile(tuple(options["disclaimer-patterns"]))
+    refusals = phrase_set(tuple(options["refusal-patterns"]))
+    disclaimers = phrase_set(tuple(options["disclaimer-patterns"]))
     head = int(options["head-chars"])
     for turn in response_turns(sample):
-        text = prose(sample, turn)
-        found = refusals.search(text[:head]) if refusals is not None else None
+        text, lowered = prose(sample, turn), lowered_prose(sample, turn)
+        found = refusals.search(text[:head], lowered[:head])
         what = "refusal"
-        if found is None and disclaimers is not None:
-            found = disclaimers.search(text)
+        if found is None:
+            found = disclaimers.search(text, lowered)
             what = "AI disclaimer"
         if found is not None:
             yield Hit(f"{what} in {turn.role} response: \"{_quote(found.group(0))}\"", turn.field,
@@ -51,7 +44,7 @@ def refusal(sample: Sample, options: dict[str, Any]) -> Iterator[Hit]:
 
 @functools.lru_cache(maxsize=16)
 def _words(items: tuple[str, ...]) -> frozenset[str]:
-    return frozenset(items)
+    return frozenset(item.casefold() for item in items)
 
 
 @record_rule("Q402")
@@ -60,17 +53,20 @@ def restated_prompt(sample: Sample, options: dict[str, Any]) -> Iterator[Hit]:
     min_tokens = int(options["min-tokens"])
     max_new = int(options["max-new-words"])
     max_prompt = int(options["max-prompt-tokens"])
-    echo_verbs = _words(tuple(v.casefold() for v in options["echo-verbs"]))
-    echo_words = _words(tuple(v.casefold() for v in options["echo-words"]))
+    echo_verbs = _words(tuple(options["echo-verbs"]))
+    echo_words = _words(tuple(options["echo-words"]))
     ratio = threshold / (2.0 - threshold)  # 2 LCS / (m + n) >= t needs min/max length >= t / (2 - t)
     for asked, turn in exchanges(sample):
-        answer = turn_tokens(sample, turn)
-        if len(answer) < min_tokens:
-            continue
         # The instruction (Alpaca's `instruction`, a chat's user message), not material given with
         # it (Alpaca's `input`): an answer that reorders or edits the material is doing the task.
         prompt = turn_tokens(sample, asked[0])
-        m, n = len(answer), len(prompt)
+        n = len(prompt)
+        if not n or n > max_prompt or len(turn.text.split()) > n / ratio + 2:
+            continue  # each word of the answer holds a token (+2 for stray "-" or "*"): far too long
+        answer = turn_tokens(sample, turn)
+        m = len(answer)
+        if m < min_tokens:
+            continue
         if not n or n > max_prompt or min(m, n) < ratio * max(m, n):
             continue
         words = set(prompt)
@@ -104,11 +100,9 @@ def truncated_response(sample: Sample, options: dict[str, Any]) -> Iterator[Hit]
 
 @record_rule("Q404")
 def time_bound(sample: Sample, options: dict[str, Any]) -> Iterator[Hit]:
-    pattern = _compile(tuple(options["patterns"]))
-    if pattern is None:
-        return
+    patterns = phrase_set(tuple(options["patterns"]))
     for turn in response_turns(sample):
-        found = [m.group(0) for m in pattern.finditer(prose(sample, turn))]
+        found = [m.group(0) for m in patterns.finditer(prose(sample, turn), lowered_prose(sample, turn))]
         if found:
             unique = list(dict.fromkeys(" ".join(f.split()) for f in found))
             shown = "; ".join(f"\"{_quote(f)}\"" for f in unique[:3])

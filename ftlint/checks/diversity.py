@@ -13,14 +13,14 @@ from typing import Any
 
 from ..config import ConfigError
 from ..content.phrases import opening, verb_object
-from ..content.responses import response_turns, turn_tokens
+from ..content.responses import response_turns, response_words
 from ..content.sketches import DistinctCounter, FrequentCounter, Histogram, bars
 from ..model import Hit, Location, Sample
 from ..registry import dataset_rule
 
 TOP_PLOTTED = 15
 EXAMPLES = 5  # locations kept per opening / verb, shown as related locations
-BATCH = 256  # responses hashed together for the distinct-n sketches
+BATCH = 256  # responses hashed together for the distinct-n sketches (at most 256: see _flush)
 
 
 def instruction_turn(sample: Sample):
@@ -116,7 +116,12 @@ class RepeatedOpenings:
 
 @dataset_rule("Q203")
 class LexicalDiversity:
-    """distinct-1 / distinct-2 over all responses and a per-response repetition score."""
+    """distinct-1 / distinct-2 over all responses and a per-response repetition score.
+
+    Words are case-folded and split on whitespace and punctuation. Responses are buffered and
+    hashed in batches (numpy): word hashes feed the distinct-1 sketch, pairs of consecutive ones
+    distinct-2, triples the repetition score of each response (distinct 3-grams per response by
+    one sort of the batch)."""
 
     code = "Q203"
 
@@ -135,44 +140,62 @@ class LexicalDiversity:
         self.histogram = Histogram([i / 10 for i in range(11)])
         self.score_sum = 0.0
         self._pending: list[str] = []
+        self._lines: list[int] = []
 
     def add(self, sample: Sample) -> None:
         responses = response_turns(sample)
         if not responses:
             return
-        words: list[str] = []
-        for turn in responses:
-            words.extend(turn_tokens(sample, turn))
+        words = response_words(sample)
         if not words:
             return
+        count = words.count(" ") + 1
         self.responses += 1
-        self.totals[1] += len(words)
-        self.totals[2] += len(words) - 1
-        self._pending.append(" ".join(words))
+        self.totals[1] += count
+        self.totals[2] += count - 1
+        self._pending.append(words)
+        self._lines.append(sample.record.line)
         if len(self._pending) >= BATCH:
             self._flush()
-        if len(words) >= 10:
-            grams = list(zip(words, words[1:], words[2:]))
-            score = 1.0 - len(set(grams)) / len(grams)
-            self.scored += 1
-            self.score_sum += score
-            self.histogram.add(score)
-            if score >= self.score_limit:
-                self.repetitive += 1
-                if len(self.examples) < 10:
-                    self.examples.append(sample.record.line)
 
     def _flush(self) -> None:
-        texts, self._pending = self._pending, []
+        texts, lines = self._pending, self._lines
+        self._pending, self._lines = [], []
         if not texts:
             return
+        import numpy as np
+
         from ..similarity import WORD, Params, shingle_hashes
 
-        for n in (1, 2):
-            chosen = texts if n == 1 else [t for t in texts if " " in t]
-            if chosen:
-                hashes, _ = shingle_hashes(chosen, WORD, Params(ngram=n), joined=True)
-                self.distinct[n].add_hashes(hashes)
+        hashes, offsets = shingle_hashes(texts, WORD, Params(ngram=1), joined=True)
+        self.distinct[1].add_hashes(hashes)
+        units = hashes.astype(np.uint64)
+        owner = np.repeat(np.arange(len(texts)), np.diff(offsets))
+        if len(units) > 1:
+            same = owner[:-1] == owner[1:]  # consecutive words of one response
+            pairs = _mix((units[:-1] << np.uint64(32)) | units[1:])[same]
+            self.distinct[2].add_hashes((pairs >> np.uint64(32)).astype(np.uint32))
+        if len(units) > 2:
+            same3 = (owner[:-2] == owner[1:-1]) & (owner[1:-1] == owner[2:])
+            triples = _mix(_mix((units[:-2] << np.uint64(32)) | units[1:-1]) ^ units[2:])[same3]
+            who = owner[:-2][same3].astype(np.uint64)
+            # one sort of (response, 3-gram) keys: the response index (< 2^8 in a batch) replaces
+            # the top 8 bits of the 64-bit 3-gram hash
+            keys = np.sort((who << np.uint64(56)) | (triples & np.uint64((1 << 56) - 1)))
+            new = np.ones(len(keys), dtype=bool)
+            new[1:] = keys[1:] != keys[:-1]
+            who = (keys >> np.uint64(56)).astype(np.int64)
+            distinct = np.bincount(who[new], minlength=len(texts))
+            grams = np.bincount(who, minlength=len(texts))
+            scored = np.flatnonzero(np.diff(offsets) >= 10)
+            scores = 1.0 - distinct[scored] / grams[scored]
+            self.scored += len(scored)
+            self.score_sum += float(scores.sum())
+            self.histogram.add_many(scores)
+            for i in scored[scores >= self.score_limit].tolist():
+                self.repetitive += 1
+                if len(self.examples) < 10:
+                    self.examples.append(lines[i])
 
     def merge(self, other: "LexicalDiversity") -> None:
         self._flush()
@@ -198,6 +221,7 @@ class LexicalDiversity:
         return min(1.0, self.distinct[n].estimate() / self.totals[n])
 
     def finish(self, path: str) -> Iterator[Hit]:
+        self._flush()
         if self.responses < self.min_records:
             return
         for n in (1, 2):
@@ -214,6 +238,7 @@ class LexicalDiversity:
                       key="repetitive")
 
     def statistics(self) -> dict[str, Any]:
+        self._flush()
         if not self.responses:
             return {}
         d1, d2 = self.distinct_n(1), self.distinct_n(2)
@@ -230,6 +255,17 @@ class LexicalDiversity:
             stats["plots"] = [self.histogram.plot("Repetition score of responses (share of repeated word 3-grams)",
                                                   "responses", limit=self.score_limit)]
         return stats
+
+
+def _mix(values: Any) -> Any:
+    """A 64-bit mixing step (MurmurHash3's finaliser) over a numpy uint64 array."""
+    import numpy as np
+
+    values = values ^ (values >> np.uint64(33))
+    values = values * np.uint64(0xFF51AFD7ED558CCD)
+    values = values ^ (values >> np.uint64(33))
+    values = values * np.uint64(0xC4CEB9FE1A85EC53)
+    return values ^ (values >> np.uint64(33))
 
 
 @dataset_rule("Q204")

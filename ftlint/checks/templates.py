@@ -2,7 +2,7 @@
 
 Built on D201's near-duplicate machinery (the same MinHash LSH index, exact Jaccard verification
 by re-reading candidates), over the response view only, and reporting clusters of at least
-`min-cluster` records rather than every pair: "I'm sorry, I can't book flights. Is there anything
+`min-cluster` records rather than every pair, among responses of at most `max-words` words: "I'm sorry, I can't book flights. Is there anything
 else?" fifty times with the city swapped is a template the model will learn verbatim. Exact copies
 (collapsed by the index) are counted in their template's cluster.
 """
@@ -12,8 +12,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..config import ConfigError
-from ..model import Hit
+from ..model import Hit, Sample
 from ..registry import RunContext, run_rule
+from ..textview import raw_view
 from .near_duplicates import NearDuplicates
 
 MAX_RELATED = 20
@@ -28,8 +29,19 @@ class TemplatedResponses(NearDuplicates):
         self.min_cluster = int(options["min-cluster"])
         if self.min_cluster < 2:
             raise ConfigError(f"rules.{self.code}.min-cluster: must be at least 2, got {self.min_cluster}")
+        self.max_words = int(options["max-words"])
         self.summary: dict[str, dict[str, Any]] = {}
         self.sizes: dict[int, int] = {}
+
+    def add(self, sample: Sample, split: str | None) -> None:
+        """Canned replies are short: longer responses are counted but not indexed, which keeps
+        the rule cheap on ordinary SFT data (near-copies of long answers are D201's)."""
+        if self.max_words and len(raw_view(sample, "response").split()) > self.max_words:
+            group = split or sample.record.path
+            self.totals[group] = self.totals.get(group, 0) + 1
+            self.group_paths.setdefault(group, sample.record.path)
+            return
+        super().add(sample, split)
 
     def _templates(self, index: Any) -> list[list[int]]:
         from ..similarity import WORD, CHAR, UnionFind

@@ -67,6 +67,28 @@ def prose(sample: Sample, turn: Turn) -> str:
     return cached
 
 
+def lowered_prose(sample: Sample, turn: Turn) -> str:
+    """`prose` lower-cased (for the literal screens of `ftlint.content.screen`)."""
+    key = ("content.lower", turn.field, id(turn))
+    cached = sample.cache.get(key)
+    if cached is None:
+        cached = sample.cache[key] = prose(sample, turn).lower()
+    return cached
+
+
+_PUNCTUATION = str.maketrans({c: " " for c in "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~“”‘’«»…–—¿¡·"})
+
+
+def response_words(sample: Sample) -> str:
+    """The words of all responses, case-folded, split on whitespace and punctuation, joined by
+    single spaces (the diversity statistics' unit; much cheaper than a regular expression)."""
+    cached = sample.cache.get("content.words")
+    if cached is None:
+        text = " ".join(t.text for t in response_turns(sample))
+        cached = sample.cache["content.words"] = " ".join(text.casefold().translate(_PUNCTUATION).split())
+    return cached
+
+
 def turn_tokens(sample: Sample, turn: Turn) -> list[str]:
     key = ("content.tokens", turn.field, id(turn))
     cached = sample.cache.get(key)

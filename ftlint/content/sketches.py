@@ -144,6 +144,15 @@ class Histogram:
                 self.counts[i] += 1
                 return
 
+    def add_many(self, values: Any) -> None:
+        """Add a numpy array of values (bins as in `add`: the last bin includes its upper edge)."""
+        import numpy as np
+
+        values = values[(values >= self.edges[0]) & (values <= self.edges[-1])]
+        bins = np.minimum(np.searchsorted(self.edges, values, side="right") - 1, len(self.counts) - 1)
+        for i, n in enumerate(np.bincount(bins, minlength=len(self.counts)).tolist()):
+            self.counts[i] += n
+
     def merge(self, other: "Histogram") -> None:
         self.counts = [a + b for a, b in zip(self.counts, other.counts)]
 
