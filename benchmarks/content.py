@@ -119,7 +119,6 @@ def main() -> None:
         data.parent.mkdir(exist_ok=True)
         generate(data, n)
     print(f"dataset: {data.name}, {n} records, {data.stat().st_size / 1e6:.1f} MB, python {sys.version.split()[0]}")
-    rule_costs(data)
     print(f"{'end to end (ftlint in a subprocess)':<60} {'records/s':>10} {'peak MiB':>9} {'vs floor':>9}")
     floor = None
     for title, mode in SUITES:
@@ -129,6 +128,8 @@ def main() -> None:
         rate = result["records"] / result["seconds"]
         floor = floor or rate
         print(f"{title:<60} {rate:>10,.0f} {result['peak_mib']:>9.0f} {rate / floor:>8.2f}x")
+    print()
+    rule_costs(data)  # after the subprocesses: a child inherits its parent's peak RSS
 
 
 if __name__ == "__main__":
