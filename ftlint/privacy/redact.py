@@ -4,8 +4,8 @@
 replaced per entity type; `ftlint fix --redact` (ftlint/fixes/redact.py) calls it per record and
 writes the file atomically. Placeholders default to presidio's `<EMAIL_ADDRESS>` style, which
 keeps the sentence readable for training ("mail me at <EMAIL_ADDRESS>"); `mask` stars the value,
-`hash` puts a SHA-256 (warning: a hash of a phone number is reversible by brute force), `remove`
-deletes it.
+`hash` puts presidio's SHA-256 with a random salt per value (so a phone number's hash can be
+neither brute-forced nor linked across records), `remove` deletes it.
 """
 from __future__ import annotations
 
