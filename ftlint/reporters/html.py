@@ -23,6 +23,7 @@ MAX_ROWS = 5000  # findings shown in the table; the summary counts all of them
 MAX_EXCERPT = 2000  # characters of an excerpt
 MAX_RELATED = 5
 MAX_STAT_ROWS = 200  # rows of one statistics table (class counts of a 10,000-label dataset...)
+FILES_OPEN = 3  # with more files than this, each file's plots and statistics start folded
 
 _SEVERITIES = sorted(Severity, reverse=True)
 # Characters XML (and thus a strict reader of the file) does not allow, and lone surrogates from
@@ -161,15 +162,25 @@ def _summary(report: Report, rules: Mapping[str, Any]) -> Iterator[str]:
     yield "</section>"
 
 
-def _sources(report: Report) -> Iterator[tuple[str, str, dict[str, Any]]]:
-    """(scope, rule code, statistics): run-wide statistics first, then each file's."""
-    for code, stats in report.dataset_statistics.items():
-        if isinstance(stats, Mapping):
-            yield "whole run", code, dict(stats)
-    for result in report.files:
-        for code, stats in result.statistics.items():
-            if isinstance(stats, Mapping):
-                yield result.path, code, dict(stats)
+def _scopes(report: Report) -> list[tuple[str, list[tuple[str, dict[str, Any]]]]]:
+    """[(scope, [(rule code, statistics)])]: the run-wide statistics first, then each file's."""
+    scopes = [("whole run", [(code, dict(stats)) for code, stats in report.dataset_statistics.items()
+                             if isinstance(stats, Mapping)])]
+    scopes += [(result.path, [(code, dict(stats)) for code, stats in result.statistics.items()
+                              if isinstance(stats, Mapping)]) for result in report.files]
+    return [(scope, entries) for scope, entries in scopes if entries]
+
+
+def _group(scope: str, parts: list[str], files: int) -> Iterator[str]:
+    """Run-wide parts as they are; a file's parts folded under its name once there are several
+    files (thirty shards times six plots would bury the page), open when there are few."""
+    if scope == "whole run":
+        yield from parts
+        return
+    opened = ' open="open"' if files <= FILES_OPEN else ""
+    yield f'<details class="file"{opened}><summary>File {text(scope)}</summary>'
+    yield from parts
+    yield "</details>"
 
 
 def _rule_title(code: str, rules: Mapping[str, Any]) -> str:
@@ -181,19 +192,22 @@ def _plots(report: Report, rules: Mapping[str, Any]) -> Iterator[str]:
     yield '<section id="plots" aria-labelledby="plots-h">'
     yield '<h2 id="plots-h">Plots</h2>'
     count = drawn = 0
-    for scope, code, stats in _sources(report):
-        plots = stats.get("plots")
-        figures = []
-        for plot in plots if isinstance(plots, list) else [plots] if plots else []:
-            count += 1
-            figures.append("\n".join(_figure(code, plot, count)))
-        figures = [f for f in figures if f]
-        if figures:
+    for scope, entries in _scopes(report):
+        parts: list[str] = []
+        for code, stats in entries:
+            plots = stats.get("plots")
+            figures = []
+            for plot in plots if isinstance(plots, list) else [plots] if plots else []:
+                count += 1
+                figures.append("\n".join(_figure(code, plot, count)))
+            figures = [f for f in figures if f]
+            if figures:  # one card per rule: its heading over its plots
+                parts += ['<div class="card">',
+                          f"<h3>{text(_rule_title(code, rules))} <span class=\"scope\">({text(scope)})</span></h3>",
+                          *figures, "</div>"]
+        if parts:
             drawn += 1
-            yield f"<h3>{text(_rule_title(code, rules))} <span class=\"scope\">({text(scope)})</span></h3>"
-            yield '<div class="plots">'
-            yield from figures
-            yield "</div>"
+            yield from _group(scope, ['<div class="plots">', *parts, "</div>"], len(report.files))
     if not drawn:
         yield ('<p class="note">No rule produced a plot for this run. Plots come from the statistics of '
                "dataset-level rules (token lengths, class balance, duplicate clusters, personal data, "
@@ -260,27 +274,31 @@ def _statistics(report: Report, rules: Mapping[str, Any]) -> Iterator[str]:
     yield '<section id="statistics" aria-labelledby="statistics-h">'
     yield '<h2 id="statistics-h">Statistics</h2>'
     shown = False
-    for scope, code, stats in _sources(report):
-        rows = list(flatten(stats))
-        if not rows:
-            continue
-        if not shown:
-            yield '<div class="stat-grid">'
-        shown = True
-        yield "<table class=\"stats\">"
-        yield f"<caption>{text(_rule_title(code, rules))} <span class=\"scope\">({text(scope)})</span></caption>"
-        yield '<thead><tr><th scope="col">Statistic</th><th scope="col" class="num">Value</th></tr></thead><tbody>'
-        for key, value in rows[:MAX_STAT_ROWS]:
-            yield f'<tr><th scope="row">{text(key)}</th><td class="num">{text(format_value(value, key))}</td></tr>'
-        if len(rows) > MAX_STAT_ROWS:
-            yield (f'<tr><th scope="row">…</th><td class="num">{len(rows) - MAX_STAT_ROWS:,} more rows '
-                   "(see the JSON report)</td></tr>")
-        yield "</tbody></table>"
-    if shown:
-        yield "</div>"
-    else:
+    for scope, entries in _scopes(report):
+        parts: list[str] = []
+        for code, stats in entries:
+            rows = list(flatten(stats))
+            if rows:
+                parts += _stat_table(f"{_rule_title(code, rules)}", scope, rows)
+        if parts:
+            shown = True
+            yield from _group(scope, ['<div class="stat-grid">', *parts, "</div>"], len(report.files))
+    if not shown:
         yield '<p class="note">No dataset-level rule reported statistics for this run.</p>'
     yield "</section>"
+
+
+def _stat_table(title: str, scope: str, rows: list[tuple[str, Any]]) -> list[str]:
+    out = ['<table class="stats">',
+           f'<caption>{text(title)} <span class="scope">({text(scope)})</span></caption>',
+           '<thead><tr><th scope="col">Statistic</th><th scope="col" class="num">Value</th></tr></thead><tbody>']
+    for key, value in rows[:MAX_STAT_ROWS]:
+        out.append(f'<tr><th scope="row">{text(key)}</th><td class="num">{text(format_value(value, key))}</td></tr>')
+    if len(rows) > MAX_STAT_ROWS:
+        out.append(f'<tr><th scope="row">…</th><td class="num">{len(rows) - MAX_STAT_ROWS:,} more rows '
+                   "(see the JSON report)</td></tr>")
+    out.append("</tbody></table>")
+    return out
 
 
 # ---------------------------------------------------------------------------- findings table
@@ -400,10 +418,12 @@ table.findings td { overflow-wrap: anywhere; }
 .related { color: var(--muted); font-size: .85rem; }
 pre.excerpt { white-space: pre-wrap; word-break: break-word; background: var(--panel); padding: .5rem;
               max-height: 20rem; overflow: auto; margin: .3rem 0; }
-.plots { display: flex; flex-wrap: wrap; gap: 1rem; }
+.plots { display: flex; flex-wrap: wrap; gap: 0 1.2rem; align-items: flex-start; }
+.card { max-width: 100%; } .card figure + figure { margin-top: .8rem; }
 figure { margin: 0; border: 1px solid var(--line); border-radius: 6px; padding: .6rem; max-width: 100%; }
 figure svg { max-width: 100%; height: auto; display: block; }
 figcaption { font-size: .9rem; max-width: 640px; }
+details.file { margin: .8rem 0; } details.file > summary { font-weight: 600; cursor: pointer; }
 table.data { width: auto; }
 .filters { display: flex; flex-wrap: wrap; gap: .4rem .6rem; align-items: center; background: var(--panel);
            padding: .6rem; border-radius: 6px; }
