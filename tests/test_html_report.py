@@ -413,3 +413,20 @@ def test_report_with_a_baseline_counts_what_it_hides(tmp_path: Path, monkeypatch
     assert "Passed" in text_of(root.find(".//p[@class='verdict passed']"))
     assert root.find(".//table[@id='findings-table']") is None
     assert "No findings" in text_of(root.find(".//section[@id='findings']"))
+
+
+def test_per_file_sections_fold_when_there_are_many_files(tmp_path: Path, check):
+    from ftlint.reporters.html import FILES_OPEN
+
+    names = [f"part-{i}.jsonl" for i in range(FILES_OPEN + 1)]
+    for i, name in enumerate(names):
+        write_jsonl(tmp_path / name, [chat_record(100 * i + j) for j in range(12)])
+    for files, opened in ((names[:FILES_OPEN], True), (names, False)):
+        report = check(files)
+        for result in report.files:  # every file has statistics with a plot, whatever the rule set
+            result.statistics["T103"] = {"records": 12, "plots": [HISTOGRAM]}
+        root = render(report, tmp_path)
+        folds = [d for d in root.iter("details") if d.get("class") == "file"]
+        # Each file folds its plots and, separately, its statistics.
+        assert sorted(text_of(d.find("summary")) for d in folds) == sorted(f"File {name}" for name in files * 2)
+        assert all((d.get("open") is not None) == opened for d in folds)
