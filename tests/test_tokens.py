@@ -293,3 +293,10 @@ def test_without_the_openai_extra_the_default_is_a_labelled_estimate(tmp_path, w
              f"load_config({str(tmp_path / 'ftlint.toml')!r})")
     out = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True)
     assert "needs the bpe-openai package: pip install 'ftlint[openai]'" in out.stderr
+
+
+def test_chat_template_without_a_hugging_face_tokenizer_is_a_config_error(tmp_path):
+    (tmp_path / "chat.jinja").write_text("{% for m in messages %}{{ m.content }}{% endfor %}", encoding="utf-8")
+    write_config(tmp_path, chat_template="chat.jinja")
+    with pytest.raises(ConfigError, match="chat-template 'chat.jinja' needs a Hugging Face tokenizer"):
+        load_config(tmp_path / "ftlint.toml")

@@ -185,6 +185,10 @@ def resolve_token_options(options: dict[str, dict[str, Any]], root: Path, where:
         key = (str(opts.get("tokenizer", "")), str(opts.get("chat-template", "")))
         if key not in resolved:
             spec = resolve_tokenizer(key[0], root, f"{where}: tokenizer")
+            if key[1].strip() not in ("", NO_TEMPLATE) and spec.kind != "hf":
+                raise ConfigError(f"{where}: chat-template {key[1]!r} needs a Hugging Face tokenizer (tokenizer.json "
+                                  f"or a model directory) whose special tokens the template uses; the tokenizer is "
+                                  f"{spec.label}")
             template = resolve_template(key[1], spec, root, f"{where}: chat-template")
             stamp = spec.stamp if template == spec.template else ";".join(
                 filter(None, [spec.stamp, _stamp(Path(template)) if template else ""]))
