@@ -56,6 +56,7 @@ def test_rouge_l_f_measure_by_hand():
         2 * (3 / 4) * (3 / 5) / (3 / 4 + 3 / 5))
     assert rouge_l([], ["a"]) == 0.0
     assert tokens("Sure! Here's Zoë's café") == ["sure", "here", "s", "zoë", "s", "café"]
+    assert tokens("Distance_Train, 17Km") == ["distance", "train", "17km"]  # rouge_score splits on "_"
 
 
 def test_the_jaccard_bound_holds_for_every_pair():
