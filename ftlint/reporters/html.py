@@ -38,8 +38,8 @@ def text(value: Any) -> str:
 
 def write(report: Report, out: TextIO, options: dict) -> None:
     max_rows = int(options.get("max_rows", MAX_ROWS))
-    out.write("\n".join(_page(report, max_rows)))
-    out.write("\n")
+    for part in _page(report, max_rows):
+        out.write(part + "\n")
 
 
 # ---------------------------------------------------------------------------- page
