@@ -79,7 +79,18 @@ def test_t101_with_a_chat_template_is_exact_and_per_file(run, tmp_path, models):
         f'[per-file."long*.jsonl".tokens]\nmax-tokens = {exact}\n', encoding="utf-8")
     finding = one(run("openai-chat", [record], select=["T101"]), "T101")
     assert finding.message.startswith(f"{exact:,} tokens ({models / 'chatml'}), 1 over max-tokens")
+    # One token over: the answer survives, the closing "\n" after <|im_end|> does not.
+    assert "keeps the assistant turn's" in finding.message and "cuts the chat-format tokens after it" in finding.message
     assert run("openai-chat", [record], name="long.jsonl", select=["T101"]).by_rule("T101") == []
+    # Ten tokens into the answer, after the user block and the assistant's header.
+    user_block = len(tokenizer.encode(f"<|im_start|>user\n{record['messages'][0]['content']}<|im_end|>\n",
+                                      add_special_tokens=False).ids)
+    header = len(tokenizer.encode("<|im_start|>assistant\n", add_special_tokens=False).ids)
+    answer = len(tokenizer.encode(record["messages"][1]["content"], add_special_tokens=False).ids)
+    (tmp_path / "ftlint.toml").write_text(f'[tokens]\ntokenizer = "{models / "chatml"}"\n'
+                                          f"max-tokens = {user_block + header + 10}\n", encoding="utf-8")
+    finding = one(run("openai-chat", [record], select=["T101"]), "T101")
+    assert f"truncation cuts the assistant turn after 10 of its {answer:,} tokens" in finding.message
 
 
 def test_t101_checks_each_preference_side(run, tmp_path):

@@ -70,8 +70,12 @@ def context_overflow(sample: Sample, options: dict[str, Any]) -> Iterator[Hit]:
         side += f"prompt + {sequence.name}: " if sequence.name else ""
         exact = {"overhead": " with 3 tokens a message for the chat format",
                  "content": " of content (no chat template)" if spec.kind == "hf" else ""}.get(sequence.method, "")
-        message = (f"{side}{_amount(sequence.total, c)}{exact}, {sequence.total - limit:,} over max-tokens "
-                   f"{limit:,}: truncation cuts the {turn.role} turn after {kept:,} of its {own:,} tokens")
+        message = f"{side}{_amount(sequence.total, c)}{exact}, {sequence.total - limit:,} over max-tokens {limit:,}: "
+        if kept >= own:
+            message += (f"truncation keeps the {turn.role} turn's {own:,} tokens but cuts the chat-format tokens "
+                        f"after it (its end-of-turn marker: the model does not learn to stop there)")
+        else:
+            message += f"truncation cuts the {turn.role} turn after {kept:,} of its {own:,} tokens"
         if after:
             message += f" and drops the {after} turn{'s' * (after != 1)} after it"
         if sequence.trained and survived == 0:

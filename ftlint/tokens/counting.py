@@ -217,27 +217,36 @@ def _from_rendered(backend: Any, plan: list[tuple[str, list[Turn]]], rendered: l
 
 
 def cut_point(sample: Sample, sequence: Sequence, limit: int, spec: TokenizerSpec) -> tuple[int, int]:
-    """(index of the turn truncation cuts, tokens of it that survive), truncating from the end as
-    OpenAI and TRL do. With a template, prefixes are rendered for exact offsets (only for records
-    over the limit, so the cost is rare); otherwise offsets add content and overhead."""
-    starts: list[int] = []
-    if sequence.exact and spec.template:
-        template = template_for(spec.template)
-        backend = backend_for(spec)
-        try:
-            prefixes = [template.render([_raw_message(sample, t) for t in sequence.turns[:k]], _tools(sample))
-                        for k in range(len(sequence.turns))]
-            starts = backend.count_many(prefixes)
-        except TemplateRefused:
-            starts = []
-    if not starts:
+    """(index of the turn truncation cuts, tokens of its text that survive), truncating from the
+    end as OpenAI and TRL do. With a template, the rendered conversation is encoded once more with
+    offsets and each turn's text located in it, so the first token of every turn is exact (only
+    records over the limit pay for it); otherwise positions add content and overhead."""
+    begins = _template_begins(sample, sequence, spec) if sequence.method == "template" else None
+    if begins is None:
         overhead = MESSAGE_OVERHEAD if sequence.method == "overhead" else 0
-        position = 0
+        begins, position = [], 0
         for n in sequence.tokens:
-            starts.append(position)
+            begins.append(position + overhead)  # the message's own overhead comes first
             position += n + overhead
     for index in range(len(sequence.turns) - 1, -1, -1):
-        if starts[index] < limit:
-            header = MESSAGE_OVERHEAD if sequence.method == "overhead" else 0
-            return index, max(0, min(sequence.tokens[index], limit - starts[index] - header))
+        if begins[index] < limit:
+            return index, max(0, min(sequence.tokens[index], limit - begins[index]))
     return 0, 0
+
+
+def _template_begins(sample: Sample, sequence: Sequence, spec: TokenizerSpec) -> list[int] | None:
+    """Token position where each turn's text begins in the rendered conversation (None when the
+    template cannot render it or rewrites a turn's text)."""
+    try:
+        text = template_for(spec.template).render([_raw_message(sample, t) for t in sequence.turns], _tools(sample))
+    except TemplateRefused:
+        return None
+    starts = backend_for(spec).token_starts(text)
+    begins, cursor = [], 0
+    for turn in sequence.turns:
+        at = text.find(turn.text, cursor)
+        if at < 0:
+            return None
+        begins.append(bisect_left(starts, at))
+        cursor = at + len(turn.text)
+    return begins
