@@ -77,6 +77,20 @@ def test_fixable_and_unfixable_pick_fixes_by_rule_code(tmp_path, capsys):
     assert code == 2 and "Z9" in err
 
 
+def test_rules_turned_off_in_the_configuration_are_not_fixed(tmp_path, capsys):
+    """Intended duplicates (augmentation) stay when the configuration ignores D101; a per-file
+    ignore of a record rule keeps those records too."""
+    (tmp_path / "ftlint.toml").write_text('ignore = ["D101"]\n[per-file."train.jsonl"]\nignore = ["S202"]\n')
+    lines, planted = messy_lines()
+    write_lines(tmp_path / "train.jsonl", lines)
+    code, out, _ = run_cli(capsys, "fix", "train.jsonl", "--fix")
+    assert code == 0, out
+    kept = {*planted["duplicate"], *planted["final-turn"]}
+    dropped = {n for ns in planted.values() for n in ns} - kept
+    assert (tmp_path / "train.fixed.jsonl").read_text().splitlines() == kept_lines(lines, dropped)
+    assert "dedup: D101 turned off for this file by the configuration, so not fixed" in out
+
+
 def test_warnings_do_not_drop_a_record(tmp_path, capsys):
     records = [chat_record(i) for i in range(60)]
     records[7] = chat_record(7, id=7)  # unknown key: S102 warning

@@ -88,7 +88,9 @@ class FixContext:
     split: str | None = None  # the file's configured split name, if any
     # The whole pre-fix check (every file of the run, split context included): run-wide rules
     # report some findings on another file (a leaked test record names its train copies in
-    # `related`). `fixed_files` are the resolved paths of every file this run fixes.
+    # `related`). It has `.files` and `.findings` like an `ftlint.engine.Report`, without the
+    # findings of rules the configuration turns off for their file (those are not fixed).
+    # `fixed_files` are the resolved paths of every file this run fixes.
     report: Any = None
     fixed_files: frozenset[Path] = frozenset()
     # One dict shared by the fixers of every file of the run, for state that spans files (the

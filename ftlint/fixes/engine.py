@@ -95,20 +95,23 @@ class _FixEngine(Engine):
         return [p for p in super()._split_files(named) if p.resolve() not in hidden]
 
 
-def check_overrides(enabled: Sequence[FixerInfo], extra_codes: Sequence[str] = ()) -> dict[str, Any]:
-    """Command-line config layer for the checks of a fix run: the fixers' rules are enabled even
-    when opt-in, and rules that stay quiet below a rate (`max-rate`) report every instance,
-    because `--dedup` means every duplicate, not only those above a tolerated share."""
+def check_overrides(enabled: Sequence[FixerInfo], extra_codes: Sequence[str] = ()) -> tuple[list[str], dict[str, Any]]:
+    """(every code the fix run needs, the command-line config layer of its checks).
+
+    The layer leaves the user's rule selection alone: a rule the configuration turns off (for a
+    file, or everywhere) is not fixed either, like ruff's `--fix` for unselected rules. It turns
+    on opt-in rules a requested fixer needs, and `extra_codes` (the split's duplicate clusters)
+    whatever the selection says; and rules that stay quiet below a rate (`max-rate`) report
+    every instance, because `--dedup` means every duplicate, not only those above a share."""
     rules = load_rules()
-    codes = sorted({c for info in enabled for c in info.codes} | set(extra_codes))
-    overrides: dict[str, dict[str, Any]] = {}
-    for code in codes:
-        if "max-rate" in rules[code].options:
-            overrides[code] = {"max-rate": 0.0}
-    layer: dict[str, Any] = {"extend-select": codes}
+    fixer_codes = {c for info in enabled for c in info.codes}
+    codes = sorted(fixer_codes | set(extra_codes))
+    overrides = {code: {"max-rate": 0.0} for code in codes if "max-rate" in rules[code].options}
+    forced = sorted(set(extra_codes) | {c for c in fixer_codes if not rules[c].default_enabled})
+    layer: dict[str, Any] = {"extend-select": forced} if forced else {}
     if overrides:
         layer["rules"] = overrides
-    return layer
+    return codes, layer
 
 
 @dataclass
@@ -131,15 +134,14 @@ class FixConfigs:
 
 def load_fix_config(config_path: str | None, cli: dict[str, Any], enabled: Sequence[FixerInfo],
                     extra_codes: Sequence[str] = ()) -> FixConfigs:
-    layer = dict(cli)
-    fix_layer = check_overrides(enabled, extra_codes)
-    layer["extend-select"] = list(cli.get("extend-select", [])) + fix_layer["extend-select"]
-    if "rules" in fix_layer:
-        layer["rules"] = {**cli.get("rules", {}), **fix_layer["rules"]}
+    codes, fix_layer = check_overrides(enabled, extra_codes)
+    layer = {**cli, **fix_layer}
     base = load_config(config_path, cli=layer)
     full = _FixConfig(root=base.root, source=base.source, table=base.table, cli=base.cli)
+    # The narrow check runs every code the fixers need; the user's selection is applied to its
+    # findings afterwards (`_FindingIndex`), as a command-line `select` would override it.
     narrow_cli = {key: value for key, value in base.cli.items() if key not in ("extend-select", "ignore")}
-    narrow_cli["select"] = fix_layer["extend-select"]
+    narrow_cli["select"] = codes
     narrow = _FixConfig(root=base.root, source=base.source, table=base.table, cli=narrow_cli)
     return FixConfigs(full, narrow)
 
@@ -221,28 +223,47 @@ def _raise_input_errors(report: Report, changes: Sequence[FileChange]) -> None:
 
 
 class _FindingIndex:
-    """The findings of a check by (resolved file, line)."""
+    """The findings of a check by (resolved file, line), without those of rules the
+    configuration turns off for their file."""
 
-    def __init__(self, report: Report) -> None:
+    def __init__(self, report: Report, config: _FixConfig) -> None:
+        self.files = report.files
+        self.findings: list[Finding] = []  # what fixers see as `context.report.findings`
         self.at: dict[tuple[Path, int], list[Finding]] = {}
         self.by_file: dict[Path, dict[str, list[Finding]]] = {}
         resolved: dict[str, Path] = {}
+        enabled: dict[str, frozenset[str]] = {}
+        from ..registry import discover
+
+        kinds = {code: impl.kind for code, impl in discover().items()}
+        # Run-wide rules (duplicates, leakage) follow the top-level selection, as in `check`.
+        self.run_enabled = run_enabled = config.settings_for(config.root / "__ftlint_run__").enabled
         for finding in report.findings:
-            path = resolved.get(finding.location.path)
+            where = finding.location.path
+            if kinds.get(finding.code) == "run":
+                on = run_enabled
+            else:
+                if where not in enabled:
+                    enabled[where] = config.settings_for(where).enabled
+                on = enabled[where]
+            if finding.code not in on:
+                continue
+            self.findings.append(finding)
+            path = resolved.get(where)
             if path is None:
-                path = resolved[finding.location.path] = Path(finding.location.path).resolve()
+                path = resolved[where] = Path(where).resolve()
             self.by_file.setdefault(path, {}).setdefault(finding.code, []).append(finding)
             if finding.location.line is not None:
                 self.at.setdefault((path, finding.location.line), []).append(finding)
         self.formats = {Path(r.path).resolve(): r.format for r in report.files}
 
-    def findings(self, path: Path, line: int, codes: tuple[str, ...]) -> list[Finding]:
+    def at_line(self, path: Path, line: int, codes: tuple[str, ...]) -> list[Finding]:
         return [f for f in self.at.get((path, line), ()) if f.code in codes]
 
 
 def _fix_round(changes: Sequence[FileChange], round_dir: Path, report: Report, options: dict[str, Any],
                config: _FixConfig, enabled: Sequence[FixerInfo], shared: dict[str, Any]) -> bool:
-    index = _FindingIndex(report)
+    index = _FindingIndex(report, config)
     fixed_files = frozenset(c.current.resolve() for c in changes if c.current is not None)
     per_file = []
     for change in changes:
@@ -251,16 +272,20 @@ def _fix_round(changes: Sequence[FileChange], round_dir: Path, report: Report, o
         context = FixContext(path=change.current, format=index.formats.get(path), config=config,
                              rule_options=config.settings_for(change.current).options,
                              findings=index.by_file.get(path, {}), split=config.split_of(change.current),
-                             report=report, fixed_files=fixed_files, shared=shared)
+                             report=index, fixed_files=fixed_files, shared=shared)
         fixers = [(info, info.cls(options, context)) for info in enabled]
         per_file.append((change, context, fixers))
+        if not change.notes_taken:
+            on = config.settings_for(change.current).enabled | index.run_enabled
+            change.notes.extend(f"{info.name}: {', '.join(info.codes)} turned off for this file by the configuration, "
+                                "so not fixed" for info in enabled if info.codes and not on & set(info.codes))
     for change, context, fixers in per_file:  # every file is observed before any is applied
         observers = [(info, fx) for info, fx in fixers if callable(getattr(fx, "observe", None))]
         if observers:
             for entry, data, sample in _records(change, context):
                 for info, fx in observers:
                     if data is not None:
-                        fx.observe(data, sample, index.findings(context.path.resolve(), entry.line, info.codes))
+                        fx.observe(data, sample, index.at_line(context.path.resolve(), entry.line, info.codes))
     anything = False
     previous = [(change, change.current) for change in changes]
     for n, (change, context, fixers) in enumerate(per_file):
@@ -333,14 +358,14 @@ def _apply_file(change: FileChange, context: FixContext, fixers: list[tuple[Fixe
             dropped_by, changed_by = None, []
             if data is None:  # a line that did not parse, or no record at all (blank line)
                 for info, fx in fixers:
-                    found = index.findings(path, entry.line, info.codes)
+                    found = index.at_line(path, entry.line, info.codes)
                     if info.handles_unparsed and fx.drop_unparsed(found):
                         dropped_by = (info, found)
                         break
             else:
                 current = data
                 for info, fx in fixers:
-                    found = index.findings(path, entry.line, info.codes)
+                    found = index.at_line(path, entry.line, info.codes)
                     result = fx.apply(current, sample, found)
                     if result is None:
                         dropped_by = (info, found)
