@@ -195,6 +195,15 @@ NEGATIVES = (
     "Run ping 192.168.1.1 and 127.0.0.1 to test the LAN.",
     "The ISBN is 978-3-16-148410-0.",
     "Chapter 12, verses 3-7, page 1024.",
+    # Look-alikes found in public instruction datasets: math answers, timestamps, ranges, tutorials.
+    "Adding them: 95808 + 3036165596 = 3045734404",
+    "So the sum is 1007411131329104.",
+    "83265 / 305 = 275.43397884615385",
+    "Could you calculate 821091117+4908374100427 for me?",
+    '{"feature": "fuel", "changed_on": 1679433381}',
+    "Card numbers in the range 4000-4999 are Visa.",
+    '{"username": "JohnDoe", "password": "password123"}',
+    "Send it to alice@email.com and boss@company.com.",
 )
 
 

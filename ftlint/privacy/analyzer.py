@@ -24,8 +24,9 @@ from .entities import NER_ENTITIES, PRESIDIO_RECOGNIZERS, SECRET_ENTITIES
 
 DEFAULT_PHONE_REGIONS = ("US", "GB", "DE", "FR", "IL", "IN", "CA", "BR")
 # A number valid in a numbering plan but written neither as the plan groups it, nor with a
-# country code, nor with a trunk prefix 0 ("191602 2026": a count and a year) scores below the
-# default threshold; a context word before it ("call", "phone", "number") lifts it back.
+# country code, nor with a trunk prefix 0 ("191602 2026": a count and a year; 3036165596: a sum
+# or a timestamp) scores below the default threshold; a context word before it ("call", "phone",
+# "number") lifts it back.
 WEAK_PHONE_SCORE = 0.25
 CONTEXT_WINDOW = 48  # characters before a match searched for context words
 CONTEXT_BOOST = 0.35  # presidio's own context_similarity_factor
@@ -117,8 +118,9 @@ def _phone_recognizer(regions: tuple[str, ...]) -> Any:
                 strict = {(m.start, m.end) for m in phonenumbers.PhoneNumberMatcher(window, region, leniency=2)}
                 for match in phonenumbers.PhoneNumberMatcher(window, region, leniency=1):
                     raw = match.raw_string.lstrip("(")
-                    written_as_phone = ((match.start, match.end) in strict or raw.startswith(("+", "00"))
-                                        or raw.startswith("0"))
+                    grouped = not raw.isdigit()  # 1679433381 is as likely a timestamp as a phone
+                    written_as_phone = (((match.start, match.end) in strict and grouped)
+                                        or raw.startswith(("+", "00", "0")))
                     found.append((match.start, match.end, region, self.SCORE if written_as_phone else WEAK_PHONE_SCORE))
             return tuple(found)
 

@@ -59,6 +59,7 @@ def _valid_private_key(block: str) -> bool:
 
 
 _PASSWORD_KEY = re.compile(r"(?i)pass|pwd")
+_WEAK_PASSWORD = re.compile(r"(?i)p[a@]ss(?:w[o0]rd)?|secret|qwerty|letmein|admin|welcome|changeme|123")
 
 
 class SecretPattern(NamedTuple):
@@ -80,6 +81,8 @@ def _generic_valid(m: re.Match[str]) -> bool:
     if not m.quoted and re.fullmatch(r"[a-z_][a-z0-9_]*(?:\.[A-Za-z_]\w*)*(\(.*)?|[A-Z_][A-Z0-9_]*|\d+(\.\d+)?", value):
         return False  # a variable, an attribute, a call, a constant or a number: code, not a secret
     if _PASSWORD_KEY.search(m.group("key")):
+        if _WEAK_PASSWORD.search(value):
+            return False  # password123, Passw0rd!: tutorial values, not someone's credential
         return len(value) >= 8 and _classes(value) >= 2 and entropy(value) >= 2.5
     return len(value) >= 16 and _classes(value) >= 2 and entropy(value) >= 3.3
 
