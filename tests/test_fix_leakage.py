@@ -93,7 +93,8 @@ def test_drop_leaked_without_splits_says_so(tmp_path, capsys):
 
 
 def splittable(tmp_path: Path) -> list[str]:
-    """100 records with repeated prompts (3 answers each for 10 prompts) and near-duplicate pairs."""
+    """110 records with repeated prompts (3 answers each for 10 prompts), near-duplicate pairs and
+    pairs of near-duplicate prompts with different answers."""
     records = [long_record(i) for i in range(60)]
     for i in range(10):
         for k in range(3):
@@ -102,6 +103,11 @@ def splittable(tmp_path: Path) -> list[str]:
     for i in range(10):
         records.append(longer(long_record(300 + i)))
         records.append(long_record(300 + i))
+    for i in range(5):  # near-duplicate prompts with different answers (what X102 looks for)
+        prompt = long_record(400 + i)["messages"][0]["content"]
+        for k, edit in enumerate(("", " Thanks!")):
+            records.append({"messages": [{"role": "user", "content": prompt + edit},
+                                         {"role": "assistant", "content": chat_record(600 + 2 * i + k)["messages"][1]["content"]}]})
     lines = [json.dumps(r) for r in records]
     write_lines(tmp_path / "data.jsonl", lines)
     return lines
@@ -117,13 +123,13 @@ def prompt_hash(line: str) -> int:
 def test_split_keeps_groups_and_clusters_on_one_side(tmp_path, capsys):
     lines = splittable(tmp_path)
     before = (tmp_path / "data.jsonl").read_bytes()
-    code, out, _ = run_cli(capsys, "fix", "data.jsonl", "--split", "0.2", "--seed", "3")
+    code, out, _ = run_cli(capsys, "fix", "data.jsonl", "--split", "0.2", "--seed", "0")
     assert code == 0, out
     train = (tmp_path / "data.train.jsonl").read_text().splitlines()
     test = (tmp_path / "data.test.jsonl").read_text().splitlines()
     assert (tmp_path / "data.jsonl").read_bytes() == before
     assert sorted(train + test) == sorted(lines)  # every record once, byte for byte
-    assert 18 <= len(test) <= 22
+    assert 20 <= len(test) <= 24
     assert not {prompt_hash(l) for l in train} & {prompt_hash(l) for l in test}
     for i in range(10):  # each near-duplicate pair on one side
         pair = {json.dumps(longer(long_record(300 + i))), json.dumps(long_record(300 + i))}

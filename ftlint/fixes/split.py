@@ -2,8 +2,9 @@
 
 Records are grouped so that nothing the leakage rules look for can cross the split: records with
 the same normalised prompt (as X101 compares them), or the same value of `--group-by FIELD`, and
-every member of a near-duplicate cluster (D201) and of an exact-duplicate cluster (D101) share a
-group (the union of all of them, via union-find). Whole groups are then drawn in a seeded random
+every member of a near-duplicate cluster (D201), of an exact-duplicate cluster (D101) and of a
+near-duplicate prompt cluster (the comparison X102 makes between splits, with X102's options)
+share a group (the union of all of them, via union-find). Whole groups are then drawn in a seeded random
 order into the test side until it holds the requested share of records; a group that would
 overshoot is skipped for a smaller one, so the share is met closely even with large groups.
 
@@ -79,6 +80,36 @@ def _field(data: Any, dotted: str) -> Any:
 _MISSING = object()
 
 
+def _near_prompt_clusters(path: Path, spec: Any, options: dict[str, Any], max_line: int) -> list[list[int]]:
+    """Clusters (lists of line numbers) of records whose prompts X102 would call near duplicates
+    if they ended up on different sides; the index holds signatures, texts are re-read to verify."""
+    from ..checks.near_duplicates import params_from_options
+    from ..formats.schemas import validator_for
+    from ..similarity import NearDuplicateIndex
+    from ..textview import view
+
+    scope = options.get("scope", "prompt")
+    how = Normalisation.from_options(options)
+    validator = validator_for(spec.name)
+
+    def texts(wanted: set[int] | None = None) -> Any:
+        for entry in entries(path, max_line):
+            record = entry.record
+            if (wanted is not None and entry.line not in wanted) or record is None or record.data is None \
+                    or not validator.is_valid(record.data):
+                continue
+            sample = spec.to_sample(record)
+            own = scope if raw_view(sample, scope).strip() else "record"
+            yield entry.line, view(sample, own, how), view_hash(sample, own, how)
+
+    index = NearDuplicateIndex(params_from_options(options, "X102"))
+    for line, text, digest in texts():
+        if text.strip():
+            index.add(line, text, digest)
+    result = index.find(lambda keys: {line: text for line, text, _ in texts(set(keys))})
+    return [list(cluster.members) for cluster in result.clusters]
+
+
 def split_file(path: Path, report: Report, rule_options: dict[str, dict[str, Any]], ratio: float, seed: int,
                group_by: str, train_out: Path, test_out: Path, max_line: int) -> SplitResult:
     here = path.resolve()
@@ -111,6 +142,9 @@ def split_file(path: Path, report: Report, rule_options: dict[str, dict[str, Any
             key = json.dumps(value, sort_keys=True, default=str)
         other = node_of_key.setdefault(key, node)
         uf.union(node, other)
+    for members in _near_prompt_clusters(path, spec, rule_options.get("X102", {}), max_line):
+        for line in members[1:]:
+            uf.union(node_of_line[members[0]], node_of_line[line])
     for finding in report.findings:  # duplicate and near-duplicate clusters stay together
         if finding.code not in ("D101", "D201") or finding.location.line is None:
             continue
