@@ -14,6 +14,7 @@ rules see the fixed content in place of the original.
 """
 from __future__ import annotations
 
+import shutil
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -186,6 +187,8 @@ def run_fix(files: Sequence[Path], targets: dict[Path, Path | None], options: di
             round_dir = Path(scratch) / f"round{rounds}"
             if not _fix_round(changes, round_dir, report, options, configs.full, enabled, shared):
                 break
+            if rounds > 1:  # scratch copies cost disk space ($TMPDIR): keep only the latest round
+                shutil.rmtree(Path(scratch) / f"round{rounds - 1}", ignore_errors=True)
             for change in changes:
                 assert change.current is not None
                 configs.link(change.current, change.source)
