@@ -53,7 +53,8 @@ def generate(path: Path, n: int) -> None:
                 base[rng.randrange(len(base))] = rng.choice(words)
                 prompt = " ".join(base)
             else:
-                prompt = f"{rng.choice(VERBS).capitalize()} a " + " ".join(rng.choices(words, k=rng.randint(6, 20))) + "."
+                filler = " ".join(rng.choices(words, k=rng.randint(6, 20)))
+                prompt = f"{rng.choice(VERBS).capitalize()} a {filler}."
             prompts.append(prompt)
             response = ". ".join(" ".join(rng.choices(words, k=rng.randint(8, 16))).capitalize()
                                  for _ in range(rng.randint(4, 10))) + "."

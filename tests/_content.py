@@ -193,7 +193,8 @@ def refusal_examples(seed: int = 3) -> list[tuple[str, bool]]:
     return out
 
 
-CODE = "```python\ndef total(items):\n    result = 0\n    for item in items:\n        result += item\n    return result\n```"
+CODE = ("```python\ndef total(items):\n    result = 0\n    for item in items:\n        result += item\n"
+        "    return result\n```")
 COMPLETE_ENDINGS = (
     "",  # prose ending with a full stop
     "\n\n- start with the definitions\n- work through an example\n- check your answer",

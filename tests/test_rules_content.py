@@ -57,7 +57,8 @@ def test_q401_ai_disclaimer_anywhere(run, text):
 def test_q401_refusal_only_near_the_start_and_not_in_code_or_quotes(run):
     late = "Step one is to mix the flour and water. " * 10 + "I cannot help with the oven settings of your model."
     records = [chat("Explain sourdough.", late),
-               chat("How do I print a refusal?", "Use:\n```python\nprint(\"I'm sorry, but I can't help with that\")\n```"),
+               chat("How do I print a refusal?",
+                    "Use:\n```python\nprint(\"I'm sorry, but I can't help with that\")\n```"),
                chat("What does the error mean?", "When the server says \"I cannot help with that\", the key is wrong."),
                chat("Any tips?", "I can't help but recommend the second book: it is shorter.")]
     assert run("openai-chat", records, select=["Q401"]).by_rule("Q401") == []

@@ -47,7 +47,8 @@ def stats_of(report) -> dict:
 
 def test_cohen_kappa_textbook_example():
     # Wikipedia "Cohen's kappa": 50 proposals, p_o = (20 + 15) / 50 = 0.7, p_e = 0.5 * 0.6 + 0.5 * 0.4 = 0.5
-    assert cohen_kappa({("yes", "yes"): 20, ("yes", "no"): 5, ("no", "yes"): 10, ("no", "no"): 15}) == pytest.approx(0.4)
+    table = {("yes", "yes"): 20, ("yes", "no"): 5, ("no", "yes"): 10, ("no", "no"): 15}
+    assert cohen_kappa(table) == pytest.approx(0.4)
 
 
 def test_cohen_kappa_three_categories_by_hand():
@@ -94,7 +95,8 @@ def test_q301_fleiss_over_a_list_of_objects(run):
     for n, row in enumerate(FLEISS_TABLE):
         labels = [f"c{j + 1}" for j, count in enumerate(row) for _ in range(count)]
         random.Random(n).shuffle(labels)
-        records.append(chat_record(n, annotations=[{"worker": f"w{k}", "label": label} for k, label in enumerate(labels)]))
+        votes = [{"worker": f"w{k}", "label": label} for k, label in enumerate(labels)]
+        records.append(chat_record(n, annotations=votes))
     report = run("openai-chat", records, select=["Q301"], rules={"Q301": {"field": "annotations[].label"}})
     [finding] = dataset_finding(report)
     assert finding.message.startswith("Fleiss' kappa 0.210 among 14 annotator positions over 10 records is below "
@@ -186,4 +188,5 @@ def test_q301_asked_for_cohen_with_three_annotators_uses_fleiss_and_says_so(run)
     records = [chat_record(n, labels=["a", "b" if n % 2 else "a", "a"]) for n in range(30)]
     report = run("openai-chat", records, select=["Q301"], rules={"Q301": {"field": "labels", "method": "cohen"}})
     [finding] = dataset_finding(report)
-    assert finding.message.startswith("Fleiss' kappa") and "found 3 annotators: Fleiss' kappa instead" in finding.message
+    assert finding.message.startswith("Fleiss' kappa")
+    assert "found 3 annotators: Fleiss' kappa instead" in finding.message

@@ -7,7 +7,6 @@ import json
 import pickle
 import random
 import time
-from pathlib import Path
 
 import pytest
 

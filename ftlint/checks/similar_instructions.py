@@ -241,7 +241,8 @@ class SimilarInstructions:
                                  "groups": dict(sorted(self.summary.items()))}
         if self.sizes:
             stats["plots"] = [{"kind": "bars", "title": f"Clusters of instructions with ROUGE-L >= {self.threshold:g}, "
-                               "by size", "values": {f"{size} instructions": n for size, n in sorted(self.sizes.items())},
+                               "by size",
+                               "values": {f"{size} instructions": n for size, n in sorted(self.sizes.items())},
                                "unit": "clusters"}]
         return stats
 

@@ -2,7 +2,8 @@
 
 Built on D201's near-duplicate machinery (the same MinHash LSH index, exact Jaccard verification
 by re-reading candidates), over the response view only, and reporting clusters of at least
-`min-cluster` records rather than every pair, among responses of at most `max-words` words: "I'm sorry, I can't book flights. Is there anything
+`min-cluster` records rather than every pair, among responses of at most `max-words` words:
+"I'm sorry, I can't book flights. Is there anything
 else?" fifty times with the city swapped is a template the model will learn verbatim. Exact copies
 (collapsed by the index) are counted in their template's cluster.
 """
@@ -72,7 +73,8 @@ class TemplatedResponses(NearDuplicates):
                 continue
             where = f"split {group!r}" if group != self.group_paths[group] else "this file"
             yield Hit(f"{templated} of {total} responses ({templated / total:.1%}) in {where} follow one of "
-                      f"{len(clusters)} response template{'s' * (len(clusters) != 1)} reused {self.min_cluster} or more "
+                      f"{len(clusters)} response template{'s' * (len(clusters) != 1)} reused {self.min_cluster} or "
+                      f"more "
                       f"times ({self._criterion()})", path=self.group_paths[group], key=f"{group}|summary")
             for cluster in sorted(clusters, key=len, reverse=True):
                 locations = [self.locations.unpack(key) for key in cluster]

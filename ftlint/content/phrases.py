@@ -5,7 +5,7 @@ Self-Instruct (Wang et al. 2023, fig. 2) shows the diversity of its instructions
 verb and its first direct-object noun, parsed with the Berkeley Neural Parser. No parser or model
 is loaded here: the heuristic skips polite lead-ins ("Please", "Can you"), takes the first word
 as the verb unless it is a closed-class word (wh-word, auxiliary, pronoun, determiner,
-preposition), a label ("Sentence:") or followed by a copula ("Paris is..."), then takes the first
+preposition), a label ("Sentence:", "Question 5") or followed by a copula ("Paris is..."), then takes the first
 following word that is not a determiner, pronoun or common adjective as the object, crudely
 singularised ("poems" -> "poem"). Questions are counted by their wh-word or auxiliary. On
 imperative instruction sets (Alpaca, Self-Instruct) this recovers the verb-object pairs of the
@@ -37,6 +37,7 @@ CLOSED = frozenset(
     "given following below above suppose imagine assume consider".split()) - {"consider"}
 PREPOSITIONS = frozenset("to into about from for with of on in at by onto upon".split())
 CLAUSE_WORDS = frozenset("whether if that and or but".split())
+NUMBERED = frozenset("number no no. nr #".split())
 COPULAS = frozenset("is are was were has have had will would can could should".split())
 OBJECT_SKIP = frozenset(
     "a an the this that these those me us him her them my our your his their its some any following given "
@@ -105,8 +106,9 @@ def verb_object(instruction: str) -> tuple[str, str | None]:
     if not (first.isascii() and first[0].isalpha()) or first in CLOSED:
         return "", None  # the heuristic knows English closed-class words only
     follower = words[1] if len(words) > 1 else ""
-    if follower in (":", "=") or follower in COPULAS or _gerund(first):
-        return "", None
+    if (follower in (":", "=", "#") or follower in COPULAS or follower in NUMBERED or follower.isdigit()
+            or _gerund(first)):
+        return "", None  # "Sentence:", "Paris is", "Describing...", "Question 5", "Step number 2": no verb
     for word in words[1:12]:
         if not word[0].isalnum():
             if word in ("-", "'", "’"):
