@@ -5,25 +5,40 @@ unreadable-input error.
 """
 from __future__ import annotations
 
-import argparse
 import sys
-from pathlib import Path
-from typing import Any, Sequence, TextIO
 
 from . import __version__
-from .baseline import DEFAULT_BASELINE
-from .config import Config, ConfigError, load_config
-from .engine import Engine, Report
-from .formats import FORMATS
-from .rulepack import load_rules
+
+# Nothing beyond `sys` at import time: a replayed run (ftlint.fastpath) must start as fast as a
+# bare interpreter. argparse, pathlib and the linter are imported by _load_linter.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import argparse
+    from pathlib import Path
+    from typing import Any, Sequence, TextIO
+
+    from .config import Config
+    from .engine import Report
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # argparse exits 2 already; keep its message short
-        self.print_usage(sys.stderr)
-        self.exit(EXIT_ERROR, f"ftlint: error: {message}\n")
+def _load_linter() -> None:
+    """Import the linter's modules, which `ftlint.fastpath` replays without (see main)."""
+    global argparse, Path, _Parser, DEFAULT_BASELINE, ConfigError, load_config, Engine, FORMATS, load_rules
+    import argparse
+    from pathlib import Path
+
+    from .baseline import DEFAULT_BASELINE
+    from .config import ConfigError, load_config
+    from .engine import Engine
+    from .formats import FORMATS
+    from .rulepack import load_rules
+
+    class _Parser(argparse.ArgumentParser):
+        def error(self, message: str) -> None:  # argparse exits 2 already; keep its message short
+            self.print_usage(sys.stderr)
+            self.exit(EXIT_ERROR, f"ftlint: error: {message}\n")
 
 
 def _format_list(value: str) -> list[str]:
@@ -39,6 +54,7 @@ def _codes(value: str) -> list[str]:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    _load_linter()
     from .reporters import REPORTERS
 
     parser = _Parser(prog="ftlint", description="Lint LLM fine-tuning datasets.")
@@ -125,6 +141,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
+    from . import fastpath
+
+    typed = list(argv)
+    replayable = fastpath.eligible(typed)
+    if replayable and (code := fastpath.replay(typed)) is not None:
+        return code  # an unchanged run: its recorded output, without importing the linter
     if argv and argv[0] not in {"check", "baseline", "rule", "rules", "formats", "stats", "report", "fix", "-h", "--help", "--version"}:
         argv.insert(0, "check")  # `ftlint data/` means `ftlint check data/`
     parser = build_parser()
@@ -133,7 +155,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command in (None, "check"):
             if args.command is None:
                 args = parser.parse_args(["check"])
-            return _check(args)
+            return _recorded(typed, args) if replayable else _check(args)
         if args.command == "baseline":
             return _write_baseline(args)
         if args.command == "rule":
@@ -178,7 +200,29 @@ def _lint(args: argparse.Namespace) -> tuple[Config, Report]:
     if not getattr(args, "no_progress", False) and progress_wanted(sys.stderr, quiet=getattr(args, "quiet", False)):
         progress = ProgressBar(sys.stderr)
     engine = Engine(config, cache, progress=progress)
-    return config, engine.run(paths, force_exclude=args.force_exclude, split_context=args.split_context)
+    report = engine.run(paths, force_exclude=args.force_exclude, split_context=args.split_context)
+    if cache is not None:  # what the output depends on, for ftlint.fastpath to replay it
+        from .fastpath import directories_searched
+
+        args.replay_depends = ([r.path for r in report.files] + directories_searched(paths, config.is_excluded)
+                               + ([str(config.baseline)] if config.baseline else []))
+        args.replay_cache_dir = str(config.cache_dir)
+    return config, report
+
+
+def _recorded(argv: list[str], args: argparse.Namespace) -> int:
+    """Run `check` keeping what it prints, so an identical re-run can replay it (fastpath)."""
+    from . import fastpath
+
+    out, err = fastpath.Recorder(sys.stdout), fastpath.Recorder(sys.stderr)
+    sys.stdout, sys.stderr = out, err  # type: ignore[assignment]
+    try:
+        code = _check(args)
+    finally:
+        sys.stdout, sys.stderr = out._stream, err._stream  # type: ignore[assignment]
+    if getattr(args, "replay_depends", None) is not None:
+        fastpath.record(argv, code, out, err, args.replay_depends, args.replay_cache_dir)
+    return code
 
 
 def _check(args: argparse.Namespace) -> int:
