@@ -25,11 +25,11 @@ from ..config import Config, ConfigError, load_config
 from ..discovery import discover_files
 from ..engine import Engine, Report
 from ..formats import FORMATS
-from ..model import Finding, Record, Severity
+from ..model import Finding, Record
 from ..readers import DEFAULT_MAX_LINE_BYTES, UnreadableFile
 from ..rulepack import load_rules
 from .base import FixContext, FixerInfo, discover_fixers
-from .files import Entry, Writer, atomic_copy, entries
+from .files import Writer, atomic_copy, entries
 
 MAX_ROUNDS = 5
 
@@ -416,10 +416,3 @@ def resolve_inputs(paths: Sequence[str], config: Config) -> list[Path]:
         if not path.is_file():
             raise UnreadableFile(f"{path}: not a file")
     return files
-
-
-def severity_counts(report: Report) -> dict[str, int]:
-    counts = {str(s): 0 for s in sorted(Severity, reverse=True)}
-    for finding in report.findings:
-        counts[str(finding.severity)] += 1
-    return counts

@@ -26,7 +26,7 @@ from typing import IO, Any
 
 from ..config import ConfigError
 from ..model import Record
-from ..readers import BOM, DEFAULT_MAX_LINE_BYTES, PARQUET_SUFFIXES, UnreadableFile, read_records
+from ..readers import BOM, DEFAULT_MAX_LINE_BYTES, PARQUET_SUFFIXES, read_records
 
 
 @dataclass(slots=True)
@@ -398,11 +398,3 @@ def _fsync_directory(directory: Path) -> None:
         pass
     finally:
         os.close(fd)
-
-
-def readable(path: Path) -> None:
-    """Raise a clear error for an input that cannot be read at all."""
-    if not path.exists():
-        raise UnreadableFile(f"{path}: file not found")
-    if path.is_dir():
-        raise UnreadableFile(f"{path}: is a directory")
