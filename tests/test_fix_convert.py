@@ -98,6 +98,9 @@ def test_records_that_cannot_be_converted_stay_and_fail(tmp_path, capsys):
     lines = (tmp_path / "train.fixed.jsonl").read_text().splitlines()
     assert json.loads(lines[5]) == records[5]
     assert "S012 mixed-formats x1" in out
+    # with --fix too, the record a conversion had to leave is not dropped afterwards as invalid
+    code, out, _ = run_cli(capsys, "fix", "train.jsonl", "--fix", "--normalize-sharegpt", "-o", "both.jsonl")
+    assert code == 1 and json.loads((tmp_path / "both.jsonl").read_text().splitlines()[5]) == records[5]
 
 
 def test_to_sharegpt_and_unsupported_targets(tmp_path, capsys):

@@ -97,6 +97,7 @@ class FixContext:
     # best member of a near-duplicate cluster may be in another file). Every file is observed
     # before any file is applied.
     shared: dict[str, Any] = field(default_factory=dict)
+    round: int = 1  # 1 reads the input; later rounds read the previous round's output
 
     def is_here(self, location: Any) -> bool:
         """Does a finding's (or related) location point into this file?"""

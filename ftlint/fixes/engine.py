@@ -275,7 +275,8 @@ def _fix_round(changes: Sequence[FileChange], round_dir: Path, report: Report, o
         context = FixContext(path=change.current, format=index.formats.get(path), config=config,
                              rule_options=config.settings_for(change.current).options,
                              findings=index.by_file.get(path, {}), split=config.split_of(change.current),
-                             report=index, fixed_files=fixed_files, shared=shared)
+                             report=index, fixed_files=fixed_files, shared=shared,
+                             round=int(round_dir.name.removeprefix("round") or 1))
         fixers = [(info, info.cls(options, context)) for info in enabled]
         per_file.append((change, context, fixers))
         if not change.notes_taken:

@@ -27,10 +27,12 @@ def _record_codes() -> tuple[str, ...]:
 class DropInvalid:
     def __init__(self, options: dict[str, Any], context: FixContext) -> None:
         self.context = context
+        # A record in another format than its file (S012) after the first round is one a
+        # conversion had to leave as it was: dropping it would lose what the conversion kept.
+        self.ignore = frozenset({"S012"}) if context.round > 1 else frozenset()
 
-    @staticmethod
-    def _fatal(findings: list[Finding]) -> bool:
-        return any(f.severity >= Severity.ERROR for f in findings)
+    def _fatal(self, findings: list[Finding]) -> bool:
+        return any(f.severity >= Severity.ERROR and f.code not in self.ignore for f in findings)
 
     def drop_unparsed(self, findings: list[Finding]) -> bool:
         return self._fatal(findings) or any(f.code == "S005" for f in findings)
