@@ -171,6 +171,7 @@ class Detection:
 _PATH_PART = re.compile(r"\[(\d+)\]|\.?([^.\[\]]+)")
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_field(field: str) -> tuple:
     """`messages[2].content` -> ("messages", 2, "content"), the path `texts_of` walks."""
     return tuple(int(index) if index else key for index, key in _PATH_PART.findall(field))
@@ -183,53 +184,77 @@ def field_path(path: tuple) -> str:
     return out
 
 
-def texts_of(data: Any, turns: Iterable[Any] = ()) -> list[Text]:
-    """Every string of a record worth scanning, with its JSON path and the role it belongs to."""
+def strings_of(data: Any, turns: Iterable[Any] = ()) -> list[tuple[tuple, str, str]]:
+    """(JSON path, role, string) of every string of a record worth scanning."""
     roles: dict[tuple, str] = {}
     for turn in turns:
         path = parse_field(turn.field)
         roles[path] = turn.role
         if path and path[-1] in ("content", "value"):
             roles[path[:-1]] = turn.role
-    out: list[Text] = []
+    out: list[tuple[tuple, str, str]] = []
 
     def walk(value: Any, path: tuple, role: str) -> None:
-        if isinstance(value, str):
-            if len(value) >= MIN_TEXT:
-                out.append(Text(path, role, value))
-        elif isinstance(value, dict):
+        if isinstance(value, dict):
             for key, item in value.items():
                 if isinstance(item, str):
                     if len(item) >= MIN_TEXT and key not in STRUCTURAL_KEYS:
                         child = (*path, key)
-                        out.append(Text(child, roles.get(child, role), item))
+                        out.append((child, roles.get(child, role), item))
                 elif isinstance(item, (dict, list)):
                     child = (*path, key)
                     walk(item, child, roles.get(child, role))
         elif isinstance(value, list):
             for i, item in enumerate(value):
-                child = (*path, i)
-                walk(item, child, roles.get(child, role))
+                if isinstance(item, str):
+                    if len(item) >= MIN_TEXT:
+                        child = (*path, i)
+                        out.append((child, roles.get(child, role), item))
+                elif isinstance(item, (dict, list)):
+                    child = (*path, i)
+                    walk(item, child, roles.get(child, role))
 
+    if isinstance(data, str):
+        return [((), roles.get((), "other"), data)] if len(data) >= MIN_TEXT else []
     walk(data, (), roles.get((), "other"))
     return out
+
+
+def texts_of(data: Any, turns: Iterable[Any] = ()) -> list[Text]:
+    """Every string of a record worth scanning, with its JSON path and the role it belongs to."""
+    return [Text(path, role, text) for path, role, text in strings_of(data, turns)]
+
+
+def _strings(sample: Any) -> list[tuple[tuple, str, str]]:
+    cached = sample.cache.get("privacy.strings")
+    if cached is None:
+        cached = sample.cache["privacy.strings"] = strings_of(sample.data, sample.all_turns())
+    return cached
 
 
 def sample_texts(sample: Any) -> list[Text]:
     cached = sample.cache.get("privacy.texts")
     if cached is None:
-        cached = sample.cache["privacy.texts"] = texts_of(sample.data, sample.all_turns())
+        cached = sample.cache["privacy.texts"] = [Text(*item) for item in _strings(sample)]
     return cached
 
 
 def active_texts(sample: Any, settings: Settings) -> list[Text]:
     """The texts of a record that can hold any entity of the settings' universe (usually none):
-    computed once per record and universe, shared by every rule with that universe."""
+    computed once per record and universe, shared by every rule with that universe.
+
+    The gate first runs once on all strings joined by NUL, which no trigger pattern crosses, so
+    it fires on the join whenever it fires on one of the strings: a clean record costs one pass."""
     universe = settings.universe
     key = ("privacy.active", universe)
     cached = sample.cache.get(key)
     if cached is None:
-        cached = sample.cache[key] = [t for t in sample_texts(sample) if t.possible(universe)]
+        strings = _strings(sample)
+        if not strings or (len(strings) > 1 and not possible_entities("\x00".join(s for _, _, s in strings), universe)):
+            cached = []
+        else:
+            cached = [t for t in sample_texts(sample) if t.possible(universe)]
+        sample.cache[key] = cached
     return cached
 
 
