@@ -46,6 +46,8 @@ class ExactDuplicates:
         self.first: dict[str, dict[int, int]] = {}
         self.clusters: dict[tuple[str, int], list[int]] = {}
         self.first_whole: dict[str, dict[int, int]] = {}  # whole-record hash of first occurrences (D102/D103)
+        self.member_whole: dict[int, int] = {}  # packed cluster member -> its whole-record hash (D102/D103)
+        self.whole_copies: dict[tuple[str, int], list[tuple[int, int]]] = {}  # whole duplicates of a first
         self.totals: dict[str, int] = {}  # group -> records seen
         self.group_paths: dict[str, str] = {}  # group -> a path to report the rate on
 
@@ -62,7 +64,9 @@ class ExactDuplicates:
         self._remember((group, view_hash(sample, self.scope, self.how)), record.path, record.line, whole)
 
     def _remember(self, key: tuple[str, int], path: str, line: int, whole: int) -> None:
-        packed = self.locations.pack(path, line)
+        self._remember_packed(key, self.locations.pack(path, line), whole)
+
+    def _remember_packed(self, key: tuple[str, int], packed: int, whole: int) -> None:
         firsts = self.first.setdefault(key[0], {})
         first = firsts.get(key[1])
         if first is None:
@@ -71,17 +75,29 @@ class ExactDuplicates:
                 self.first_whole.setdefault(key[0], {})[key[1]] = whole
         elif not whole or self.first_whole.get(key[0], {}).get(key[1]) != whole:
             self.clusters.setdefault(key, [first]).append(packed)
+            if whole:
+                self.member_whole[packed] = whole
+        else:  # D102/D103: the first record's whole duplicate; kept for merges (it may differ from theirs)
+            self.whole_copies.setdefault(key, []).append((packed, whole))
 
     def merge(self, other: "ExactDuplicates") -> None:
+        """Replays the other state's records in their order, each with its own whole-record hash,
+        so a merged state (parallel batches, cached files) equals one that saw every record."""
+        files = [self.locations.pack(path, 0) for path in other.locations.paths]
+        mask = (1 << _LINE_BITS) - 1
         for group, firsts in other.first.items():
+            first_whole = other.first_whole.get(group, {})
             for digest, first in firsts.items():
                 key = (group, digest)
-                whole = other.first_whole.get(group, {}).get(digest, 0)
-                for index, packed in enumerate(other.clusters.get(key, [first])):
-                    location = other.locations.unpack(packed)
-                    # Later members were already found to differ from their first record as a
-                    # whole (D102/D103), so they join the cluster unconditionally (whole = 0).
-                    self._remember(key, location.path, location.line or 0, whole if index == 0 else 0)
+                members = other.clusters.get(key)
+                copies = other.whole_copies.get(key)
+                entries = [(first, first_whole.get(digest, 0))]
+                if members is not None:
+                    entries += [(packed, other.member_whole.get(packed, 0)) for packed in members[1:]]
+                if copies is not None:
+                    entries = sorted(entries + copies)  # packed locations sort in file order
+                for packed, whole in entries:
+                    self._remember_packed(key, files[packed >> _LINE_BITS] | (packed & mask), whole)
         for group, total in other.totals.items():
             self.totals[group] = self.totals.get(group, 0) + total
             self.group_paths.setdefault(group, other.group_paths[group])
