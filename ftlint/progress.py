@@ -14,7 +14,8 @@ from collections.abc import Callable, Mapping
 from typing import TextIO
 
 REDRAW_SECONDS = 0.1
-QUIET_SECONDS = 0.5  # runs shorter than this never show a bar
+# Runs shorter than this never show a bar (FTLINT_PROGRESS_AFTER=seconds changes it).
+QUIET_SECONDS = float(os.environ.get("FTLINT_PROGRESS_AFTER") or 0.5)
 WIDTH = 24
 
 
