@@ -1,72 +1,353 @@
-"""Records/second and peak memory per rule family and for the default rule set, next to a bare
-baseline (parse + normalise + hash every record) measured in the same run.
+"""ftlint's benchmark: records/s and peak memory per rule family and for the default rule set,
+as ratios against the bare floor and against peers doing the same jobs, on the same data, in one
+run. Writes benchmarks/RESULTS.md.
 
-Each measurement runs in its own subprocess so peak RSS belongs to that measurement alone.
-Usage: python benchmarks/run.py [N]   (generates benchmarks/data/chat-N.jsonl if missing)
+    python benchmarks/run.py --size 100000        # 10000 for a quick look; 1000000 for memory
+
+Measured, each in its own process (peak RSS = the largest sum over the process and its workers,
+sampled from /proc every 0.1 s):
+  floor        orjson parse + NFKC/casefold/whitespace normalisation + blake2b of every record,
+               one core: the least any linter must do to look at every record
+  ftlint       `Engine(...).run()` without the result cache, per family (its default-enabled
+               rules), schema + quality, the default rule set with every CPU and with one
+  peers        benchmarks/peers.py: the OpenAI cookbook checks, naive datasketch near-dup,
+               presidio on every text; "peers in sequence" is the sum of the three
+  near-dup     D201 against datasketch: records/s and recall of the planted near duplicates
+               (pairs whose true word 5-gram Jaccard is >= 0.8)
+  start-up     `ftlint check` on the unchanged dataset (replayed; and served by the result cache
+               with --output-file, which is never replayed) against `python -c pass`
+
+Data: benchmarks/generate.py (seeded chat records with planted duplicates, near duplicates, PII,
+over-long and flawed records), generated into benchmarks/data/ when missing.
 """
 from __future__ import annotations
 
+import argparse
 import json
+import os
+import platform
+import statistics
 import subprocess
 import sys
+import time
+from collections import defaultdict
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+PAGE = os.sysconf("SC_PAGE_SIZE")
 
-MEASURE = r'''
-import hashlib, json, resource, sys, time, unicodedata
-import orjson
-path, mode = sys.argv[1], sys.argv[2]
-start = time.perf_counter()
-if mode == "baseline":
+
+# --------------------------------------------------------------------------- measuring
+
+
+def _tree_rss(root: int) -> int:
+    children: dict[int, list[int]] = defaultdict(list)
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as fh:
+                    ppid = int(fh.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children[ppid].append(int(entry))
+    total, stack = 0, [root]
+    while stack:
+        pid = stack.pop()
+        try:
+            with open(f"/proc/{pid}/statm") as fh:
+                total += int(fh.read().split()[1]) * PAGE
+        except (OSError, IndexError, ValueError):
+            pass
+        stack.extend(children.get(pid, ()))
+    return total
+
+
+def run_measured(args: list[str]) -> dict:
+    """Run a measurement process; its JSON result plus the peak RSS of its process tree."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen([sys.executable, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            cwd=HERE, env=env)
+    peak = 0
+    while proc.poll() is None:
+        peak = max(peak, _tree_rss(proc.pid))
+        time.sleep(0.1)
+    out, err = proc.communicate()
+    if proc.returncode != 0:
+        raise SystemExit(f"measurement {args} failed:\n{err[-3000:]}")
+    result = json.loads(out.strip().splitlines()[-1])
+    result["peak_mib"] = peak / 2**20
+    return result
+
+
+def measure_floor(path: str) -> dict:
+    import hashlib
+    import unicodedata
+
+    import orjson
+
+    from ftlint.textview import normalise  # NFKC (non-ASCII only), casefold, whitespace
+
+    start = time.perf_counter()
     n = 0
     with open(path, "rb") as fh:
         for line in fh:
             data = orjson.loads(line)
-            text = " ".join(m.get("content") or "" for m in data["messages"])
-            hashlib.md5(" ".join(unicodedata.normalize("NFKC", text).casefold().split()).encode()).digest()
+            texts = []
+            for value in data.values():
+                if isinstance(value, str):
+                    texts.append(value)
+                elif isinstance(value, list):
+                    texts.extend(m.get("content") or "" for m in value if isinstance(m, dict))
+            hashlib.blake2b(normalise("\n".join(texts)).encode("utf-8", "surrogatepass"), digest_size=8).digest()
             n += 1
-else:
-    import ftlint
-    select = None if mode == "default" else mode.split(",")
-    overrides = {"select": select} if select else {}
+    del unicodedata
+    return {"records": n, "seconds": time.perf_counter() - start}
+
+
+def measure_ftlint(path: str, select: str, jobs: int) -> dict:
     from ftlint.config import load_config
     from ftlint.engine import Engine
-    config = load_config(None, cli=overrides)
-    report = Engine(config).run([path])  # no result cache: measure the work itself
-    n = report.records
-elapsed = time.perf_counter() - start
-peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(json.dumps({"records": n, "seconds": elapsed, "peak_mib": peak_mib}))
-'''
 
-SUITES = [
-    ("baseline: orjson parse + NFKC/casefold + md5", "baseline"),
-    ("S0/S1 input + schema (S101 via jsonschema-rs)", "S0,S1"),
-    ("S2 structure rules", "S2"),
-    ("Q quality rules", "Q"),
-    ("D1 exact duplicates (run-wide)", "D1"),
-    ("default rule set", "default"),
-]
+    cli = {} if select == "default" else {"select": select.split(",")}
+    start = time.perf_counter()
+    report = Engine(load_config(None, start=HERE, cli=cli), jobs=jobs).run([path])
+    seconds = time.perf_counter() - start
+    counts: dict[str, int] = defaultdict(int)
+    clusters: dict[tuple, None] = {}
+    for finding in report.findings:
+        counts[finding.code] += 1
+        if finding.code == "D201" and finding.location.line:
+            clusters[tuple(sorted({finding.location.line, *(r.line for r in finding.related)}))] = None
+    return {"records": report.records, "seconds": seconds, "findings": dict(counts),
+            "clusters": [list(c) for c in clusters]}
+
+
+# --------------------------------------------------------------------------- scoring
+
+
+def _texts(raw: str) -> str:
+    sys.path.insert(0, str(HERE))
+    from peers import record_texts
+
+    return "\n".join(record_texts(json.loads(raw)))
+
+
+def near_truth(path: Path, labels: dict, threshold: float = 0.8) -> list[tuple[int, int]]:
+    """Planted near-duplicate pairs whose exact word 5-gram Jaccard reaches the threshold."""
+    sys.path.insert(0, str(HERE))
+    from peers import shingles
+
+    wanted = {line for pair in labels["near"] for line in pair}
+    texts = {}
+    with open(path, encoding="utf-8") as fh:
+        for number, raw in enumerate(fh, 1):
+            if number in wanted:
+                texts[number] = shingles(" ".join(_texts(raw).split()))
+    truth = []
+    for copy, original in labels["near"]:
+        a, b = texts[copy], texts[original]
+        if a and b and len(a & b) / len(a | b) >= threshold:
+            truth.append((copy, original))
+    return truth
+
+
+def recall(truth: list[tuple[int, int]], groups: list[list[int]]) -> float:
+    parent: dict[int, int] = {}
+
+    def find(x: int) -> int:
+        while parent.get(x, x) != x:
+            x = parent[x] = parent.get(parent[x], parent[x])
+        return x
+
+    for group in groups:
+        for other in group[1:]:
+            parent[find(other)] = find(group[0])
+    found = sum(find(a) == find(b) for a, b in truth)
+    return found / len(truth) if truth else 1.0
+
+
+# --------------------------------------------------------------------------- start-up
+
+
+def time_command(cmd: list[str], runs: int, cwd: Path) -> dict:
+    walls = []
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        walls.append(time.perf_counter() - start)
+    return {"median_ms": statistics.median(walls) * 1000, "min_ms": min(walls) * 1000}
+
+
+def startup(data: Path, runs: int) -> dict:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    # an installed package has its bytecode compiled; so does this measurement
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "ftlint")], env=env, check=False,
+                   stdout=subprocess.DEVNULL)
+    check = [sys.executable, "-m", "ftlint", "check", data.name]
+    subprocess.run(check, cwd=data.parent, env=env, stdout=subprocess.DEVNULL)  # fill the cache (full run)
+    subprocess.run(check, cwd=data.parent, env=env, stdout=subprocess.DEVNULL)  # and record the replay
+    out = {"python -c pass": time_command([sys.executable, "-c", "pass"], runs, data.parent),
+           "ftlint --version": time_command([sys.executable, "-m", "ftlint", "--version"], runs, data.parent),
+           "ftlint check (unchanged: replayed)": time_command(check, runs, data.parent),
+           "ftlint check -o FILE (unchanged: result cache)": time_command([*check, "-o", "/dev/null"], runs,
+                                                                          data.parent)}
+    return out
+
+
+# --------------------------------------------------------------------------- report
+
+
+def machine() -> str:
+    model = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+        mem = next(line for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal"))
+        mem_gb = int(mem.split()[1]) / 2**20
+    except (OSError, StopIteration):
+        mem_gb = 0.0
+    cpus = len(os.sched_getaffinity(0))
+    load = os.getloadavg()
+    return (f"{model}, {cpus} CPUs available, {mem_gb:.1f} GiB RAM, {platform.system()} {platform.release()}, "
+            f"Python {platform.python_version()}; load average at start {load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f}")
 
 
 def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 200_000
-    data = HERE / "data" / f"chat-{n}.jsonl"
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--size", type=int, default=100_000)
+    parser.add_argument("--format", choices=("chat", "alpaca", "dpo"), default="chat")
+    parser.add_argument("--jobs", type=int, default=len(os.sched_getaffinity(0)))
+    parser.add_argument("--skip-peers", action="store_true")
+    parser.add_argument("--only", help="comma-separated suite titles to run (prefix match), for a quick look")
+    parser.add_argument("--startup-runs", type=int, default=20)
+    parser.add_argument("--results", type=Path, default=HERE / "RESULTS.md", help="where to write the report")
+    parser.add_argument("--measure", nargs="+", help=argparse.SUPPRESS)  # internal: one measurement
+    args = parser.parse_args()
+    if args.measure:
+        kind, path, *rest = args.measure
+        if kind == "floor":
+            result = measure_floor(path)
+        else:
+            result = measure_ftlint(path, kind, int(rest[0]))
+        print(json.dumps(result))
+        return
+
+    sys.path.insert(0, str(ROOT))
+    from ftlint.rulepack import FAMILIES, load_rules
+
+    data = HERE / "data" / f"bench-{args.format}-{args.size}.jsonl"
     if not data.exists():
-        data.parent.mkdir(exist_ok=True)
-        subprocess.run([sys.executable, str(HERE / "generate.py"), str(data), str(n)], check=True)
-    size_mb = data.stat().st_size / 1e6
-    print(f"dataset: {data.name}, {n} records, {size_mb:.1f} MB, python {sys.version.split()[0]}")
-    print(f"{'suite':<48} {'records/s':>12} {'peak MiB':>9} {'vs baseline':>12}")
-    baseline_rate = None
-    for title, mode in SUITES:
-        out = subprocess.run([sys.executable, "-c", MEASURE, str(data), mode], capture_output=True, text=True,
-                             cwd=HERE, check=True)
-        result = json.loads(out.stdout.strip().splitlines()[-1])
-        rate = result["records"] / result["seconds"]
-        baseline_rate = baseline_rate or rate
-        print(f"{title:<48} {rate:>12,.0f} {result['peak_mib']:>9.0f} {rate / baseline_rate:>11.2f}x")
+        sys.path.insert(0, str(HERE))
+        from generate import write
+
+        print(f"generating {data.name} ...", flush=True)
+        write(data, args.size, args.format)
+    labels = json.loads(Path(f"{data}.labels.json").read_text())
+    description = machine()
+    print(f"dataset {data.name}: {args.size:,} records, {data.stat().st_size / 1e6:.0f} MB\n{description}\n", flush=True)
+
+    rules = load_rules()
+    default_codes = [c for c, m in rules.items() if m.default_enabled]
+
+    def family(letter: str) -> str:
+        return ",".join(c for c in default_codes if c.startswith(letter))
+
+    suites: list[tuple[str, list[str]]] = [("floor: orjson + normalise + blake2b (1 core)", ["floor", str(data)])]
+    for letter, name in FAMILIES.items():
+        if family(letter):
+            suites.append((f"{letter} {name} (default rules)", [family(letter), str(data), str(args.jobs)]))
+    suites += [("S + Q schema and quality", [family("S") + "," + family("Q"), str(data), str(args.jobs)]),
+               ("D201 near duplicates alone", ["D201", str(data), str(args.jobs)]),
+               (f"default rule set, {args.jobs} jobs", ["default", str(data), str(args.jobs)]),
+               ("default rule set, 1 job", ["default", str(data), "1"])]
+    peers = [] if args.skip_peers or args.format != "chat" else ["cookbook", "datasketch", "presidio"]
+    only = [o.strip() for o in args.only.split(",")] if args.only else None
+
+    results: dict[str, dict] = {}
+    for title, measure in suites:
+        if only and not any(title.startswith(o) for o in only) and not title.startswith("floor"):
+            continue
+        results[title] = run_measured([str(Path(__file__)), "--measure", *measure])
+        r = results[title]
+        print(f"{title:<48} {r['records'] / r['seconds']:>10,.0f} rec/s {r['seconds']:>8.1f} s "
+              f"{r['peak_mib']:>7.0f} MiB", flush=True)
+    for name in peers:
+        if only and not any(f"peer {name}".startswith(o) for o in only):
+            continue
+        results[f"peer {name}"] = r = run_measured([str(HERE / "peers.py"), name, str(data)])
+        print(f"{'peer ' + name:<48} {r['records'] / r['seconds']:>10,.0f} rec/s {r['seconds']:>8.1f} s "
+              f"{r['peak_mib']:>7.0f} MiB", flush=True)
+    starts = startup(data, args.startup_runs) if not only else {}
+    for title, t in starts.items():
+        print(f"{title:<48} median {t['median_ms']:7.1f} ms  min {t['min_ms']:7.1f} ms", flush=True)
+    end_load = os.getloadavg()
+    write_results(args, data, labels, description, end_load, results, starts)
+
+
+def write_results(args, data: Path, labels: dict, description: str, end_load, results: dict, starts: dict) -> None:
+    floor = results["floor: orjson + normalise + blake2b (1 core)"]
+    floor_rate = floor["records"] / floor["seconds"]
+    lines = ["# ftlint benchmark results", "",
+             f"Command: `python benchmarks/run.py --size {args.size}`" + (f" --format {args.format}" if args.format != "chat" else ""),
+             "", f"Machine: {description}; at the end {end_load[0]:.2f} / {end_load[1]:.2f} / {end_load[2]:.2f}.",
+             "The machine was shared with other jobs while this ran (see the load averages): absolute "
+             "numbers are noisy, the ratios within one run much less so.", "",
+             f"Dataset: `{data.name}` ({args.size:,} {labels['format']} records, {data.stat().st_size / 1e6:.0f} MB), "
+             f"planted: {len(labels['exact'])} exact copies, {len(labels['near'])} near copies, "
+             f"{len(labels['pii'])} records with PII, {len(labels['long'])} over-long, {len(labels['flawed'])} flawed.",
+             "", "## Throughput and memory", "",
+             "| suite | records/s | seconds | peak RSS MiB | vs floor |", "|---|---:|---:|---:|---:|"]
+    for title, r in results.items():
+        rate = r["records"] / r["seconds"]
+        lines.append(f"| {title} | {rate:,.0f} | {r['seconds']:.1f} | {r['peak_mib']:.0f} | {rate / floor_rate:.1%} |")
+    lines += ["", "Peak RSS is the largest sum over the measuring process and its worker processes.", ""]
+    default = results.get(f"default rule set, {args.jobs} jobs")
+    peer_keys = [k for k in results if k.startswith("peer ")]
+    lines += ["## Ratios", ""]
+    if default and len(peer_keys) == 3:
+        peers_seconds = sum(results[k]["seconds"] for k in peer_keys)
+        lines.append(f"- default rule set vs the peers' equivalent steps one after another (cookbook checks + "
+                     f"datasketch near-dup + presidio): {peers_seconds / default['seconds']:.2f}x faster "
+                     f"({default['seconds']:.1f} s vs {peers_seconds:.1f} s); target >= 3x.")
+    if default:
+        rate = default["records"] / default["seconds"]
+        lines.append(f"- default rule set: {rate / floor_rate:.1%} of the floor's records/s; target >= 25%.")
+    sq = results.get("S + Q schema and quality")
+    if sq:
+        lines.append(f"- schema + quality: {sq['records'] / sq['seconds'] / floor_rate:.1%} of the floor; target >= 50%.")
+    d201, sketch = results.get("D201 near duplicates alone"), results.get("peer datasketch")
+    if d201 and sketch:
+        truth = near_truth(data, labels)
+        ours, theirs = recall(truth, d201["clusters"]), recall(truth, sketch["pairs"])
+        lines.append(f"- near-dup: D201 {d201['seconds'] and sketch['seconds'] / d201['seconds']:.2f}x the speed of naive "
+                     f"datasketch (target >= 3x); recall of the {len(truth)} planted pairs with Jaccard >= 0.8: "
+                     f"D201 {ours:.1%}, datasketch {theirs:.1%}.")
+    if starts:
+        base = starts["python -c pass"]
+        for title, t in starts.items():
+            if title != "python -c pass":
+                lines.append(f"- {title}: median {t['median_ms']:.0f} ms = {t['median_ms'] / base['median_ms']:.2f}x "
+                             f"`python -c pass` ({base['median_ms']:.0f} ms); min {t['min_ms']:.0f} ms = "
+                             f"{t['min_ms'] / base['min_ms']:.2f}x")
+    lines += ["", "## Findings on the planted data", ""]
+    for title, r in results.items():
+        if "findings" in r and title.startswith("default rule set, "):
+            lines.append(f"- {title}: " + ", ".join(f"{c} {n}" for c, n in sorted(r["findings"].items())))
+    if "peer cookbook" in results:
+        c = results["peer cookbook"]
+        lines.append(f"- cookbook: format errors {c['format_errors']}, over 16,385 tokens {c['too_long']}, "
+                     f"missing system {c['missing_system']}")
+    if "peer presidio" in results:
+        lines.append(f"- presidio: {len(results['peer presidio']['with_pii'])} records with a finding "
+                     f"({len(labels['pii'])} planted with PII) over {results['peer presidio']['texts']:,} texts")
+    args.results.write_text("\n".join(lines) + "\n")
+    print(f"\nwrote {args.results}")
 
 
 if __name__ == "__main__":

@@ -36,8 +36,8 @@ from .rulepack import load_rules
 DETECTION_SAMPLE = 50
 MAX_SCHEMA_ERRORS_PER_RECORD = 5
 # Files smaller than this are linted in-process: starting worker processes (each imports the
-# rule modules) costs more than checking ~10k records on one core.
-PARALLEL_MIN_BYTES = 8 << 20
+# rule modules) costs more than checking a few thousand records on one core.
+PARALLEL_MIN_BYTES = 2 << 20
 
 
 @dataclass

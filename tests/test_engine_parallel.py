@@ -131,7 +131,7 @@ def test_small_files_start_no_worker_processes(tmp_path, monkeypatch):
     started = []
     monkeypatch.setattr(parallel, "make_pool", lambda jobs: started.append(jobs))
     write(tmp_path / "train.jsonl", [chat_record(i) for i in range(50)])
-    engine = Engine(load_config(None, start=tmp_path), jobs=2)  # default threshold: 8 MiB
+    engine = Engine(load_config(None, start=tmp_path), jobs=2)  # default threshold: 2 MiB
     assert engine.run([str(tmp_path / "train.jsonl")]).ok
     assert started == []
 
