@@ -65,16 +65,23 @@ class Counts:
 
 
 def spec_of(options: dict[str, Any]) -> TokenizerSpec:
-    """The resolved tokenizer from the options (the configuration resolves it on load)."""
+    """The resolved tokenizer: from the options when the configuration resolved it on load, else
+    (default settings, or options that did not come through a configuration) resolved here once
+    per process, without touching the options (they are part of the result cache's key)."""
     spec = options.get("_tokenizer")
-    if spec is None:  # options that did not come through the configuration (direct calls)
-        from .settings import resolve_template
+    if spec is None:
+        key = (str(options.get("tokenizer", "")), str(options.get("chat-template", "")))
+        spec = _DEFAULTS.get(key)
+        if spec is None:
+            from .settings import resolve_template
 
-        raw = resolve_tokenizer(options.get("tokenizer", ""), Path.cwd())
-        template = resolve_template(options.get("chat-template", ""), raw, Path.cwd())
-        spec = TokenizerSpec(raw.kind, raw.name, raw.label, template, raw.stamp)
-        options["_tokenizer"] = spec
+            raw = resolve_tokenizer(key[0], Path.cwd())
+            template = resolve_template(key[1], raw, Path.cwd())
+            spec = _DEFAULTS[key] = TokenizerSpec(raw.kind, raw.name, raw.label, template, raw.stamp)
     return spec
+
+
+_DEFAULTS: dict[tuple[str, str], TokenizerSpec] = {}
 
 
 def counts(sample: Sample, options: dict[str, Any]) -> Counts:

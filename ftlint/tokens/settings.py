@@ -174,15 +174,18 @@ def resolve_template(value: Any, spec: TokenizerSpec, root: Path, what: str = "c
 
 
 def resolve_token_options(options: dict[str, dict[str, Any]], root: Path, where: str) -> None:
-    """Replace the token settings of every rule that has them by their resolved, absolute form.
+    """Resolve configured token settings once, when the configuration loads.
 
     The resolved `TokenizerSpec` rides in the options under `_tokenizer` (picklable, hashable), so
-    rules never resolve again and the result cache key changes when the tokenizer file does."""
+    rules never resolve again, relative paths stay relative to the configuration file, and the
+    result cache key changes when the tokenizer file does. Default settings are left as they are."""
     resolved: dict[tuple[str, str], TokenizerSpec] = {}
     for opts in options.values():
         if "tokenizer" not in opts:
             continue
         key = (str(opts.get("tokenizer", "")), str(opts.get("chat-template", "")))
+        if key == ("", ""):
+            continue  # the default (o200k_base or the estimate) needs no path: resolved on first use
         if key not in resolved:
             spec = resolve_tokenizer(key[0], root, f"{where}: tokenizer")
             if key[1].strip() not in ("", NO_TEMPLATE) and spec.kind != "hf":
