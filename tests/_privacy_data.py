@@ -204,6 +204,7 @@ NEGATIVES = (
     "Card numbers in the range 4000-4999 are Visa.",
     '{"username": "JohnDoe", "password": "password123"}',
     "Send it to alice@email.com and boss@company.com.",
+    "Call 123-456-7890 (the form's placeholder) or (555) 555-5555.",
 )
 
 

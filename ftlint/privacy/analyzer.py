@@ -93,6 +93,11 @@ def _recognizer(entity: str, regions: tuple[str, ...]) -> Any:
 _PHONE_CANDIDATE = re.compile(r"(?:\+|\b00)?\(?\d(?:[\s().\-/]{0,3}\d){6,}")
 _NOT_PHONE = re.compile(r"\d{4}([-/.])\d{1,2}\1\d{1,2}|\d{1,2}([-/.])\d{1,2}\2\d{4}|\d{3}-\d{2}-\d{4}")
 PHONE_MARGIN = 8  # characters of context around a candidate (word boundaries, "ext.")
+# North-American layout, written the way only phone numbers are written: (415) 555-2671,
+# 415-555-2671, +1 415.555.2671, with an extension. libphonenumber rejects area codes that are not
+# assigned (synthetic data, or a typo); such a number is still somebody's number-shaped contact.
+_NANP_LAYOUT = re.compile(r"(?<![\w+])(?:(?:\+1|001)[-. ]?)?(?:\(\d{3}\)\s?\d{3}[-. ]\d{4}|\d{3}([-.])\d{3}\1\d{4}|"
+                          r"(?<=\+1 )\d{3} \d{3} \d{4})(?:\s?(?:x|ext\.?|extension)\s?\d{1,5})?(?![\w-])")
 
 
 def _phone_recognizer(regions: tuple[str, ...]) -> Any:
@@ -131,7 +136,10 @@ def _phone_recognizer(regions: tuple[str, ...]) -> Any:
                     continue
                 lo = max(0, candidate.start() - PHONE_MARGIN)
                 window = text[lo:min(len(text), candidate.end() + PHONE_MARGIN)]
-                for start, end, region, score in self._window(window):
+                found = list(self._window(window))
+                for layout in _NANP_LAYOUT.finditer(window):
+                    found.append((layout.start(), layout.end(), "US", self.SCORE))
+                for start, end, region, score in found:
                     result = RecognizerResult(self.supported_entities[0], lo + start, lo + end, score,
                                               analysis_explanation=self._get_analysis_explanation(region),
                                               recognition_metadata={RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
