@@ -187,6 +187,7 @@ def test_hub_name_not_in_cache_names_what_to_download(tmp_path, monkeypatch):
     assert "'example-org/tiny-chat' is not in the local Hugging Face cache" in message
     assert str(tmp_path / "hf" / "hub") in message and "never downloads" in message
     assert "hf download example-org/tiny-chat tokenizer.json tokenizer_config.json" in message
+    assert f"as a path, {tmp_path / 'example-org' / 'tiny-chat'} does not exist" in message
 
 
 def test_hub_name_in_the_local_cache_loads_its_snapshot(tmp_path, monkeypatch, write_jsonl, check, model_dir):

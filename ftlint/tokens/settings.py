@@ -146,7 +146,10 @@ def resolve_tokenizer(value: Any, root: Path, what: str = "tokenizer") -> Tokeni
         return _from_directory(path, text, what)
     looks_like_path = text.startswith((".", "/", "~")) or text.endswith(".json") or os.sep in text.replace("/", "")
     if not looks_like_path and _HUB_NAME.match(text):
-        return _from_directory(_snapshot(text, what), text, what)
+        try:
+            return _from_directory(_snapshot(text, what), text, what)
+        except ConfigError as exc:  # "models/tiny" may have been meant as a directory
+            raise ConfigError(f"{exc}; as a path, {path} does not exist") from None
     raise ConfigError(f"{what}: {text} not found (relative paths are relative to the configuration file, {root}); "
                       f"give a tokenizer.json file, a model directory, a model name from the local Hugging Face "
                       f"cache, an OpenAI encoding (o200k_base, cl100k_base) or \"estimate\"")
