@@ -46,16 +46,11 @@ _DIGEST = hashlib.sha256().digest_size
 @functools.cache
 def code_fingerprint() -> str:
     """ftlint's version plus the size and mtime of its code and rule pack, so a development
-    checkout whose rules change without a version bump never serves stale results."""
-    from .rulepack import rules_dir
+    checkout whose rules change without a version bump never serves stale results (shared with
+    the replay fast path, which must not import this module)."""
+    from .fastpath import code_fingerprint as fingerprint
 
-    digest = hashlib.sha256(__version__.encode())
-    for root in (Path(__file__).parent, rules_dir()):
-        for path in sorted(root.rglob("*")):
-            if path.suffix in (".py", ".toml", ".json") and path.is_file():
-                stat = path.stat()
-                digest.update(f"{path.name}:{stat.st_size}:{stat.st_mtime_ns}".encode())
-    return digest.hexdigest()
+    return fingerprint()
 
 
 @functools.cache
