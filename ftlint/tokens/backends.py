@@ -162,12 +162,3 @@ def backend_for(spec: TokenizerSpec) -> Backend:
             raise ValueError(f"unknown tokenizer kind {spec.kind!r}")
         _LOADED[spec] = backend
     return backend
-
-
-def describe(spec: TokenizerSpec) -> str:
-    """How messages name the tokenizer: "o200k_base", "tokenizer.json", or "estimated"."""
-    return spec.label
-
-
-def loaded() -> dict[Any, Backend]:
-    return _LOADED
