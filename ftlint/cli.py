@@ -198,7 +198,7 @@ def _lint(args: argparse.Namespace) -> tuple[Config, Report]:
     cache = None if args.no_cache else ResultCache(config.cache_dir)
     progress = None
     if not getattr(args, "no_progress", False) and progress_wanted(sys.stderr, quiet=getattr(args, "quiet", False)):
-        progress = ProgressBar(sys.stderr)
+        progress = ProgressBar(getattr(sys.stderr, "_stream", sys.stderr))  # never into a replay recording
     engine = Engine(config, cache, progress=progress)
     report = engine.run(paths, force_exclude=args.force_exclude, split_context=args.split_context)
     if cache is not None:  # what the output depends on, for ftlint.fastpath to replay it

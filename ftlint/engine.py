@@ -250,6 +250,8 @@ class Engine:
         if key is not None:
             cached = self.cache.get(key)
             if cached is not None and self._restore_states(run_checks, cached[1]):
+                if self.progress is not None:
+                    self.progress.file_done(_size_of(path))
                 return cached[0]
         result = self._lint_file(path, display, settings, _RunFeeds(run_checks, split))
         if self.progress is not None:
