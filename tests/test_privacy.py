@@ -46,17 +46,17 @@ def test_a_finding_names_entity_field_span_and_a_masked_value(run):
 def test_each_family_reports_its_own_entities(run):
     report = run("openai-chat", records(
         chat(f"call {PHONE}"),
-        chat(f"card {CARD}, SSN 536-90-4399, IBAN DE89 3704 0044 0532 0130 00"),
+        chat(f"card {CARD}, SSN 536-90-4399, IBAN DE89 3704 0044 0532 0130 00, BTC 1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2"),
         chat("my public IP is 81.2.69.160 and the MAC 3c:22:fb:1a:9e:07"),
         chat(f"openai.api_key = '{KEY}'"),
     ), select=["P"])
     assert [f.message.split()[0] for f in report.by_rule("P101")] == ["PHONE_NUMBER"]
-    assert [f.message.split()[0] for f in report.by_rule("P102")] == ["CREDIT_CARD", "US_SSN", "IBAN_CODE"]
+    assert [f.message.split()[0] for f in report.by_rule("P102")] == ["CREDIT_CARD", "US_SSN", "IBAN_CODE", "CRYPTO"]
     assert [f.message.split()[0] for f in report.by_rule("P103")] == ["IP_ADDRESS", "MAC_ADDRESS"]
     assert [f.message.split()[0] for f in report.by_rule("P201")] == ["OPENAI_API_KEY"]
     messages = " ".join(f.message for f in report.findings)
     assert "**** **** **** 6467" in messages and "sk-proj-…1bCd" in messages and "81.*.*.*" in messages
-    for raw in (PHONE, CARD, "536-90-4399", "81.2.69.160", KEY, "DE89 3704"):
+    for raw in (PHONE, CARD, "536-90-4399", "81.2.69.160", KEY, "DE89 3704", "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2"):
         assert raw not in messages
 
 
