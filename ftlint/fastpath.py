@@ -24,8 +24,9 @@ import sys
 VERSION = "0.1.0"  # must match ftlint.__version__ (a test checks it)
 CONFIG_NAMES = ("ftlint.toml", "pyproject.toml")
 # Options whose run has effects beyond printing, or whose inputs this module cannot see.
-_NOT_REPLAYED = ("-o", "--output-file", "--update-baseline", "--no-cache", "--split-context", "-h", "--help",
-                 "--version", "--format-help")
+# (argparse also accepts unambiguous prefixes, `--output-f`, and clustered short flags, `-qo`.)
+_NOT_REPLAYED = ("--output-file", "--update-baseline", "--no-cache", "--split-context", "--help", "--version")
+_SHORT_NOT_REPLAYED = "oh"
 _VOLATILE_ENV = ("_", "OLDPWD", "SHLVL", "PS1", "PROMPT_COMMAND", "COLUMNS", "LINES")
 _COMMANDS = ("check", "baseline", "rule", "rules", "formats", "stats", "report", "fix")
 _SUFFIXES = (".py", ".toml", ".json")
@@ -75,8 +76,16 @@ def eligible(argv: list[str]) -> bool:
     """A `check` that only prints (the default command when the first word is not a command)."""
     if argv and argv[0] in _COMMANDS and argv[0] != "check":
         return False
-    return not any(arg in _NOT_REPLAYED or arg.startswith(("--output-file=", "-o")) or any(c in arg for c in "*?[")
-                   for arg in argv)
+    for arg in argv:
+        if any(c in arg for c in "*?["):
+            return False  # a glob: which files it matches is not a stat away
+        if arg.startswith("--"):
+            name = arg.split("=", 1)[0]
+            if len(name) > 2 and any(option.startswith(name) for option in _NOT_REPLAYED):
+                return False
+        elif arg.startswith("-") and len(arg) > 1 and any(flag in arg[1:] for flag in _SHORT_NOT_REPLAYED):
+            return False
+    return True
 
 
 def find_config(start: str) -> str | None:

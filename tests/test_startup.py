@@ -97,8 +97,10 @@ def test_an_unchanged_rerun_replays_the_output_without_importing_the_linter(tmp_
 
 def test_replay_is_only_for_runs_that_just_print():
     assert fastpath.eligible(["check", "data"]) and fastpath.eligible([]) and fastpath.eligible(["data", "-q"])
+    assert fastpath.eligible(["data", "--output-format", "json", "-j", "2", "--select", "S,Q"])
     for args in (["check", "data", "-o", "r.txt"], ["data", "--output-file=r.txt"], ["data", "--update-baseline"],
-                 ["data", "--no-cache"], ["baseline", "data"], ["fix", "data"], ["data/*.jsonl"], ["--version"]):
+                 ["data", "--no-cache"], ["baseline", "data"], ["fix", "data"], ["data/*.jsonl"], ["--version"],
+                 ["data", "-qo", "r.txt"], ["data", "--output-f", "r.txt"], ["data", "--no-c"], ["-h"]):
         assert not fastpath.eligible(args), args
 
 
