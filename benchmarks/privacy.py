@@ -46,7 +46,7 @@ def _prose(rng: random.Random, words: int) -> str:
     out: list[str] = []
     for _ in range(words):
         roll = rng.random()
-        if roll < 0.05 and not (out and out[-1][:1].isdigit()):
+        if roll < 0.05 and not (out and out[-1][-1:].isdigit()):
             out.append(_number(rng))
         elif roll < 0.053:
             out.append(rng.choice(("https://docs.python.org/3/library/re.html", "www.wikipedia.org", "e.g.", "i.e.")))

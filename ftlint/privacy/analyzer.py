@@ -89,9 +89,10 @@ def _recognizer(entity: str, regions: tuple[str, ...]) -> Any:
 
 
 # A phone candidate: what presidio's matcher would start from (an optional + or 00 and a bracket,
-# then seven or more digits with short separators). Dates and SSN shapes never are phone numbers.
+# then seven or more digits with short separators). Dates, SSN, IPv4 and card shapes never are.
 _PHONE_CANDIDATE = re.compile(r"(?:\+|\b00)?\(?\d(?:[\s().\-/]{0,3}\d){6,}")
-_NOT_PHONE = re.compile(r"\d{4}([-/.])\d{1,2}\1\d{1,2}|\d{1,2}([-/.])\d{1,2}\2\d{4}|\d{3}-\d{2}-\d{4}")
+_NOT_PHONE = re.compile(r"\d{4}([-/.])\d{1,2}\1\d{1,2}|\d{1,2}([-/.])\d{1,2}\2\d{4}|\d{3}-\d{2}-\d{4}"
+                        r"|\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}|\d{4}([ -])\d{4}\3\d{4}\3\d{4}")  # + IPv4, 4-4-4-4 cards
 PHONE_MARGIN = 8  # characters of context around a candidate (word boundaries, "ext.")
 # North-American layout, written the way only phone numbers are written: (415) 555-2671,
 # 415-555-2671, +1 415.555.2671, with an extension. libphonenumber rejects area codes that are not
@@ -106,8 +107,10 @@ def _phone_recognizer(regions: tuple[str, ...]) -> Any:
     presidio runs libphonenumber's matcher over the whole text once per region (8 by default),
     and verifying one candidate costs ~0.3 ms per region: a long answer with a date in it cost
     5-7 ms. Here the matcher sees only windows around candidates, a cheap POSSIBLE-leniency pass
-    picks the regions worth verifying, and results per window are cached (the same support
-    number in a thousand records is verified once). Offsets are mapped back to the text.
+    picks the regions worth verifying, a number with a country code is verified once, the first
+    numbering plan that validates a well-written number ends the search, and results per window
+    are cached (the same support number in a thousand records is verified once). Offsets are
+    mapped back to the text.
     """
     import phonenumbers
     from presidio_analyzer import EntityRecognizer, RecognizerResult
@@ -115,9 +118,11 @@ def _phone_recognizer(regions: tuple[str, ...]) -> Any:
 
     class WindowedPhoneRecognizer(PhoneRecognizer):
         @functools.lru_cache(maxsize=8192)
-        def _window(self, window: str) -> tuple[tuple[int, int, str, float], ...]:
-            found = []
-            for region in self.supported_regions:
+        def _window(self, window: str, international: bool) -> tuple[tuple[int, int, str, float], ...]:
+            # A number with a country code parses the same whatever the default region: one pass.
+            regions = self.supported_regions[:1] if international else self.supported_regions
+            found: dict[tuple[int, int], tuple[str, float]] = {}
+            for region in regions:
                 if not any(True for _ in phonenumbers.PhoneNumberMatcher(window, region, leniency=0)):
                     continue  # not even a possible number here: skip the costly validation
                 strict = {(m.start, m.end) for m in phonenumbers.PhoneNumberMatcher(window, region, leniency=2)}
@@ -126,8 +131,12 @@ def _phone_recognizer(regions: tuple[str, ...]) -> Any:
                     grouped = not raw.isdigit()  # 1679433381 is as likely a timestamp as a phone
                     written_as_phone = (((match.start, match.end) in strict and grouped)
                                         or raw.startswith(("+", "00", "0")))
-                    found.append((match.start, match.end, region, self.SCORE if written_as_phone else WEAK_PHONE_SCORE))
-            return tuple(found)
+                    score = self.SCORE if written_as_phone else WEAK_PHONE_SCORE
+                    if found.get((match.start, match.end), ("", 0.0))[1] < score:
+                        found[(match.start, match.end)] = (region, score)
+                if any(score == self.SCORE for _, score in found.values()):
+                    break  # a well-written valid number: other numbering plans add nothing
+            return tuple((start, end, region, score) for (start, end), (region, score) in found.items())
 
         def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None) -> list[Any]:
             results = []
@@ -136,7 +145,8 @@ def _phone_recognizer(regions: tuple[str, ...]) -> Any:
                     continue
                 lo = max(0, candidate.start() - PHONE_MARGIN)
                 window = text[lo:min(len(text), candidate.end() + PHONE_MARGIN)]
-                found = list(self._window(window))
+                international = candidate.group(0).lstrip("(").startswith(("+", "00"))
+                found = list(self._window(window, international))
                 for layout in _NANP_LAYOUT.finditer(window):
                     found.append((layout.start(), layout.end(), "US", self.SCORE))
                 for start, end, region, score in found:
