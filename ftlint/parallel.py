@@ -19,6 +19,8 @@ import multiprocessing
 import os
 import pkgutil
 import sys
+import threading
+import time
 import types
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -75,7 +77,8 @@ def make_pool(jobs: int) -> ProcessPoolExecutor:
         # The fork server imports the rule modules once; every worker forked from it has them.
         context.set_forkserver_preload(["ftlint.engine", *(f"{checks.__name__}.{m.name}"
                                                            for m in pkgutil.iter_modules(checks.__path__))])
-    return ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker)
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker,
+                               initargs=(os.getpid(),))
 
 
 def _single_threaded() -> bool:
@@ -101,9 +104,27 @@ def _main_hidden() -> Iterator[None]:
             sys.modules["__main__"] = main
 
 
-def _init_worker() -> None:
+def _init_worker(main_pid: int) -> None:
     # One worker per core already: a tokenizer's own thread pool would only compete with them.
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    threading.Thread(target=_exit_with, args=(main_pid,), daemon=True, name="ftlint-watchdog").start()
+
+
+def _exit_with(main_pid: int) -> None:
+    """A killed ftlint (CI timeout, Ctrl-C twice) must not leave workers burning CPU on batches
+    nobody will read: a worker exits within a second of the main process."""
+    while True:
+        time.sleep(1.0)
+        try:
+            os.kill(main_pid, 0)
+            with open(f"/proc/{main_pid}/stat", "rb") as fh:
+                dead = fh.read().rsplit(b")", 1)[1].split()[0] in (b"Z", b"X")  # a zombie: not yet reaped
+        except (ProcessLookupError, PermissionError, FileNotFoundError):  # gone, or its pid reused
+            dead = True
+        except OSError:  # no /proc: the kill test alone
+            dead = False
+        if dead:
+            os._exit(1)
 
 
 def check_lines(job: FileJob, lines: list[RawLine]) -> ChunkResult:
