@@ -88,6 +88,16 @@ def test_placeholders_and_documentation_values_are_allowlisted(run):
     assert [f for f in report.findings if f.code != "P104"] == []
 
 
+def test_own_allowlists_extend_the_placeholders(write_jsonl, check, tmp_path):
+    path = write_jsonl(records(chat("Mail support@example.com, ops@acme-corp.io or call (415) 555-0123")))
+    config = tmp_path / "ftlint.toml"
+    config.write_text('[rules.P101]\nallow-domains = ["acme-corp.io"]\n', encoding="utf-8")
+    assert check(path, select=["P101"]).by_rule("P101") == []
+    config.write_text("[rules.P101]\nallow-placeholders = false\n", encoding="utf-8")
+    assert [f.message.split()[0] for f in check(path, select=["P101"]).by_rule("P101")] == [
+        "EMAIL_ADDRESS", "EMAIL_ADDRESS", "PHONE_NUMBER"]
+
+
 def test_allowlists_and_scope_are_configurable(write_jsonl, check, tmp_path):
     path = write_jsonl(records(
         chat(f"mail {EMAIL}", system="Escalate to ops@acme-corp.io"),

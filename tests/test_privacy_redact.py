@@ -68,7 +68,7 @@ def test_hash_operator_salts_every_value():
 
 
 def test_roles_of_the_settings_apply():
-    settings = default_settings(["P101"], {"P101": {"roles": ["assistant"], "allow-domains": [], "allow-patterns": []}})
+    settings = default_settings(["P101"], {"P101": {"roles": ["assistant"], "allow-placeholders": False}})
     redacted, counts = redact_record(record(), "openai-chat", settings)
     assert counts == {"PHONE_NUMBER": 2, "EMAIL_ADDRESS": 1}  # tool-call argument and reply; test@example.com now too
     assert redacted["messages"][0]["content"] == f"Escalate to {EMAIL}."  # system turn out of scope

@@ -3,7 +3,8 @@
 The field's most common complaint about PII scanners is noise from documentation values
 (speakeasy-api/gram#3175 hand-maintains a filter for placeholder e-mails): RFC 2606 domains
 such as example.com, `test@...` addresses, the fictional 555-01xx numbers, private and
-documentation IP ranges. Each rule's defaults cover those; users extend or clear them.
+documentation IP ranges. They are built in (`allow-placeholders`, `allow-private-ips`), so the
+user's `allow-values`, `allow-domains` and `allow-patterns` add to them instead of replacing them.
 """
 from __future__ import annotations
 
@@ -12,6 +13,22 @@ import ipaddress
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+
+# Built in (option `allow-placeholders`), so that a user's own lists extend them, not replace them.
+PLACEHOLDER_DOMAINS = ("example.com", "example.org", "example.net", "example.edu", "example", "test", "invalid",
+                       "localhost", "domain.com", "yourdomain.com", "company.com", "yourcompany.com", "email.com")
+PLACEHOLDER_PATTERNS = (
+    # test@..., user@..., your.email@...: addresses of forms and tutorials
+    r"(?:test|testing|tester|example|sample|demo|user|username|someone|somebody|nobody|noreply|no-reply"
+    r"|your[._-]?(?:name|email|e-?mail|address)|name|email|e-?mail|foo|bar|foobar|me|you)@.+",
+    # the fictional 555-0100..0199 range, and 123-456-7890 / 555-555-5555 fillers
+    r"(?:\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]?555[\s.-]?01\d\d",
+    r"(?:\+?1[\s.-]?)?\(?(?:123|555|000)\)?[\s.-]?(?:456|555|000)[\s.-]?(?:7890|5555|0000)",
+    # Ofcom's numbers for drama: 020 7946 0xxx, 0113/0161 496 0xxx, 01632 960xxx, 07700 900xxx
+    r"(?:\+44\s?\(?0?\)?|0)(?:20\s?7946\s?0\d{3}|113\s?496\s?0\d{3}|161\s?496\s?0\d{3}|1632\s?960\s?\d{3}"
+    r"|7700\s?900\s?\d{3})",
+)
 
 
 @dataclass(frozen=True)
@@ -23,7 +40,10 @@ class Allowlist:
 
     @classmethod
     def build(cls, values: Iterable[str], domains: Iterable[str], patterns: Iterable[str],
-              private_ips: bool = False) -> "Allowlist":
+              private_ips: bool = False, placeholders: bool = False) -> "Allowlist":
+        if placeholders:
+            domains = (*PLACEHOLDER_DOMAINS, *domains)
+            patterns = (*PLACEHOLDER_PATTERNS, *patterns)
         return cls(frozenset(v.strip().casefold() for v in values),
                    tuple(d.strip().casefold().lstrip("*.").lstrip("@") for d in domains if d.strip()),
                    _combined(tuple(patterns)), private_ips)

@@ -70,7 +70,8 @@ class Settings:
                                          "(two-letter ISO 3166 codes such as US, GB, DE)")
         entities = frozenset(requested) - frozenset(options.get("ignore-entities", []))
         allow = Allowlist.build(options.get("allow-values", []), options.get("allow-domains", []),
-                                options.get("allow-patterns", []), options.get("allow-private-ips", False))
+                                options.get("allow-patterns", []), options.get("allow-private-ips", False),
+                                options.get("allow-placeholders", False))
         model = options.get("spacy-model") or None
         return cls(entities, float(options.get("score-threshold", 0.4)), frozenset(roles),
                    tuple(options.get("skip-fields", [])), allow, regions, model, int(options.get("max-per-record", 0)))
