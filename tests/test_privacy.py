@@ -241,3 +241,13 @@ def test_offline_and_quiet(tmp_path):
     lines = out.stdout.splitlines()
     assert lines[-1] == "attempts 0 exit 1"
     assert len([line for line in lines if " P101 " in line]) == 15  # 10 e-mails and 5 phone numbers
+
+
+def test_mask_pii_for_text_other_rules_quote():
+    from ftlint.privacy.scrub import mask_pii, mask_tree
+
+    assert mask_pii(f"'Mail {EMAIL} or call {PHONE}.' repeated 40 times") == \
+        "'Mail d***@g***.com or call +* *** *** **09.' repeated 40 times"
+    assert mask_pii("Bakery orchard lantern") == "Bakery orchard lantern"
+    stats = {"top-response-openings": {f"Mail {EMAIL}": 2, "As of 2023,": 1}, "words": 3}
+    assert mask_tree(stats) == {"top-response-openings": {"Mail d***@g***.com": 2, "As of 2023,": 1}, "words": 3}

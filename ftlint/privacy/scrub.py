@@ -8,6 +8,7 @@ presidio runs only when the prefilter lets it).
 from __future__ import annotations
 
 import functools
+from typing import Any
 
 from .scan import Settings, detect_text, settings_for
 
@@ -31,3 +32,15 @@ def mask_pii(text: str) -> str:
         last = d.end
     out.append(text[last:])
     return "".join(out)
+
+
+def mask_tree(value: Any) -> Any:
+    """`mask_pii` over every string (keys included) of a JSON-like value: statistics that list
+    texts, such as the most common response openings."""
+    if isinstance(value, str):
+        return mask_pii(value)
+    if isinstance(value, dict):
+        return {mask_tree(k) if isinstance(k, str) else k: mask_tree(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(mask_tree(v) for v in value)
+    return value
