@@ -257,3 +257,13 @@ def test_a_pattern_without_a_literal_start_turns_the_screen_off(run):
     report = run("openai-chat", records, select=["Q401"],
                  rules={"Q401": {"refusal-patterns": ["[A-Z]{3} refuses", "I'm sorry"], "disclaimer-patterns": []}})
     assert where(report, "Q401") == [(1, "messages[1].content")]
+
+
+def test_quoted_record_text_is_masked(run):
+    """Messages quote responses (Q402, Q403): personal data in them is masked like everywhere else."""
+    text = "For details call 555-123-4567 or write to jane.doe@corp.com and ask for the"
+    report = run("openai-chat", [chat("How do I reach support?", text)], select=["Q403"])
+    message = one(report, "Q403").message
+    assert "ends mid-sentence after 'the'" in message
+    assert "555-123-4567" not in message and "jane.doe@corp.com" not in message
+    assert "@c***.com" in message

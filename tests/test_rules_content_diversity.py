@@ -223,11 +223,13 @@ def test_q405_template_cluster(run):
 
 
 def test_q405_fewer_than_min_cluster_and_exact_copies(run):
+    reply = "I'm sorry, but I can't book that. Is there anything else I can do?"
     records = varied(40)
-    for i in (3, 8, 13, 18):
-        records[i] = chat("Book a flight", "I'm sorry, but I can't book flights. Is there anything else I can do?")
+    for n, i in enumerate((3, 8, 13, 18)):  # the same reply to four different prompts
+        records[i] = chat(f"Book a trip to {CITIES[n]}", reply)
     assert run("openai-chat", records, select=["Q405"]).by_rule("Q405") == []  # 4 < min-cluster 5
-    records[23] = chat("Book a hotel", "I'm sorry, but I can't book flights. Is there anything else I can do?")
+    records[23] = chat("Book a hotel", reply)
+    records[28] = records[29] = records[3]  # whole-record copies: D101's, not counted again
     found = [f for f in run("openai-chat", records, select=["Q405"]).by_rule("Q405") if f.location.line]
     assert [f.location.line for f in found] == [4] and "reused by 5 records" in found[0].message
 
@@ -252,3 +254,15 @@ def test_q405_long_responses_are_not_templates_unless_asked(run):
     assert run("openai-chat", records, select=["Q405"]).by_rule("Q405") == []  # over max-words
     found = run("openai-chat", records, select=["Q405"], rules={"Q405": {"max-words": 0}}).by_rule("Q405")
     assert [f.location.line for f in found if f.location.line] == [4]
+
+
+def test_q202_openings_in_statistics_and_messages_are_masked(run):
+    records = varied(60)
+    for i in range(30):
+        records[i]["messages"][1]["content"] = "jane.doe@corp.com wrote: " + records[i]["messages"][1]["content"]
+    report = run("openai-chat", records, select=["Q202"], rules={"Q202": {"words": 2}})
+    finding = one(report, "Q202")
+    stats = stats_of(report, "Q202")
+    shown = list(stats["top-response-openings"])[0]
+    assert stats["top-response-openings"][shown] == 30 and shown.endswith("wrote:")
+    assert "jane.doe@corp.com" not in str(stats) and "jane.doe@corp.com" not in finding.message

@@ -19,6 +19,7 @@ from ftlint.registry import RunContext
 from ftlint.reporters.svg import validate
 from ftlint.rulepack import load_rules
 from ftlint.similarity import UnionFind
+from ftlint.textview import normalise
 
 from _content import all_pairs, brute_force_pairs, planted_prompts
 
@@ -102,6 +103,13 @@ def test_same_words_up_to_case_and_punctuation_count(run):
     assert [(f.location.line, "ROUGE-L 1.00 with line 1" in f.message) for f in found] == [(2, True)]
 
 
+def test_identical_prompts_are_left_to_the_duplicate_rules(run):
+    records = [alpaca("Name a prime number."), alpaca("Name a prime number."), alpaca("name a  PRIME number."),
+               alpaca("Name a prime number.", "Below 10.")]
+    found = members(run("alpaca", records, select=["Q201"]))
+    assert [f.location.line for f in found] == [4]  # same instruction, other input: D102 says nothing
+
+
 def test_threshold_option_and_below_threshold_pairs(run):
     records = [alpaca("Write a short poem about the sea."), alpaca("Write a long story about the desert.")]
     assert q201(run("alpaca", records, select=["Q201"])) == []  # ROUGE-L 4/7 = 0.57
@@ -149,9 +157,22 @@ def clusters_of(report) -> set[frozenset[int]]:
     return out
 
 
+def truth_for(prompts: list[str]) -> dict[tuple[int, int], float]:
+    """Brute-force pairs among the records whose prompt (after D102's normalisation) is the first
+    of its kind: the rule leaves repeated prompts to D101/D102."""
+    seen: set[str] = set()
+    kept = set()
+    for n, prompt in enumerate(prompts):
+        if normalise(prompt) not in seen:
+            seen.add(normalise(prompt))
+            kept.add(n)
+    truth = brute_force_pairs([tokens(p) for p in prompts], 0.7)
+    return {(i, j): s for (i, j), s in truth.items() if i in kept and j in kept}
+
+
 def test_recall_against_brute_force_all_pairs(write_jsonl, check):
     prompts = planted_prompts(3000)
-    truth = brute_force_pairs([tokens(p) for p in prompts], 0.7)
+    truth = truth_for(prompts)
     scores = sorted(truth.values())
     assert len(truth) > 1000 and scores[0] < 0.72 and scores[len(scores) // 4] < 0.85  # many near the threshold
     uf = UnionFind()
@@ -214,7 +235,7 @@ def test_dense_template_families_stay_whole(write_jsonl, check):
         base = base_prompt(rng)
         prompts += [" ".join(edit(base, rng.randint(0, 6), rng)) for _ in range(60)]
     rng.shuffle(prompts)
-    truth = brute_force_pairs([tokens(p) for p in prompts], 0.7)
+    truth = truth_for(prompts)
     uf = UnionFind()
     for i, j in truth:
         uf.union(i + 1, j + 1)
@@ -222,5 +243,5 @@ def test_dense_template_families_stay_whole(write_jsonl, check):
     report = check(write_jsonl([alpaca(p) for p in prompts]), select=["Q201"])
     assert {f.location.line for f in members(report)} == expected_flagged
     stats = next(iter(report.dataset_statistics["Q201"]["groups"].values()))
-    assert stats["largest-cluster"] == 60
+    assert stats["largest-cluster"] == max(len(group) for group in uf.groups()) > 50
     assert stats["pairs"] < len(truth)  # not every pair is verified: the partner cap bounds the work

@@ -18,9 +18,11 @@ from typing import Any
 
 from ..config import ConfigError
 from ..content.kappa import FleissAccumulator, cohen_kappa, interpretation
+from ..content.responses import masked
 from ..content.sketches import bars
 from ..model import Hit, Location, Sample, Severity
 from ..registry import dataset_rule
+from ..textview import view_hash
 
 METHODS = ("auto", "cohen", "fleiss")
 MAX_LABEL_CHARS = 40
@@ -114,7 +116,7 @@ class AnnotatorAgreement:
         self.fleiss = FleissAccumulator()
         self.annotators: set[str] = set()
         self.disagreements = 0
-        self.listed: list[tuple[int, str]] = []
+        self.listed: list[tuple[int, str, str]] = []  # (line, labels as shown, content key)
 
     def labels_of(self, sample: Sample) -> list[tuple[str, str]]:
         out = []
@@ -147,8 +149,8 @@ class AnnotatorAgreement:
         if len({label for _, label in labels}) > 1:
             self.disagreements += 1
             if self.listing and len(self.listed) < self.max_listed:
-                shown = ", ".join(f"{who.lstrip('.')}: {_short(label)!r}" for who, label in labels)
-                self.listed.append((sample.record.line, shown))
+                shown = ", ".join(f"{who}: {_short(label)!r}" for who, label in labels)
+                self.listed.append((sample.record.line, shown, f"{view_hash(sample, 'record'):x}"))
 
     def merge(self, other: "AnnotatorAgreement") -> None:
         self.records += other.records
@@ -204,7 +206,8 @@ class AnnotatorAgreement:
         found = self.result()
         kappa = found["kappa"]
         name = "Cohen's" if found["method"] == "cohen" else "Fleiss'"
-        between = (f"between annotators {found['annotators'][0]!r} and {found['annotators'][1]!r}"
+        first, second = (masked(a) for a in found["annotators"][:2]) if found["method"] == "cohen" else ("", "")
+        between = (f"between annotators {first!r} and {second!r}"
                    if found["method"] == "cohen" else f"among {len(found['annotators'])} annotator positions")
         note = f" ({found['note']})" if "note" in found else ""
         if kappa is not None and self.labelled >= self.min_records and kappa < self.min_kappa:
@@ -212,14 +215,15 @@ class AnnotatorAgreement:
                       f"{self.min_kappa:g} ({interpretation(kappa)} agreement: observed {found['observed']:.1%}, "
                       f"chance {found['expected']:.1%}); the labels are noisy: {self.disagreements} record"
                       f"{'s' * (self.disagreements != 1)} with disagreement{note}",
-                      related=tuple(Location(path, line) for line, _ in self.listed[:MAX_RELATED]), key="kappa")
+                      related=tuple(Location(path, line) for line, _, _ in self.listed[:MAX_RELATED]), key="kappa")
         elif kappa is None and self.labelled >= self.min_records:
             yield Hit(f"{name} kappa is undefined over {self.labelled} records: every label is "
                       f"{next(iter(self.fleiss.totals))!r}, so agreement cannot be told from chance",
                       severity=Severity.INFO, key="kappa")
-        for line, shown in self.listed:
-            yield Hit(f"annotators disagree: {shown}", line=line, field=self.field or None,
-                      severity=Severity.INFO)
+        for line, shown, key in self.listed:
+            # Labels and annotator names are record text: masked like any quote.
+            yield Hit(f"annotators disagree: {masked(shown)}", line=line, field=self.field or None,
+                      severity=Severity.INFO, key=key)
         if self.disagreements > len(self.listed) and self.listing:
             yield Hit(f"{self.disagreements - len(self.listed)} more records with disagreement not listed "
                       f"(max-listed {self.max_listed})", severity=Severity.INFO, key="more")
@@ -237,11 +241,12 @@ class AnnotatorAgreement:
                           "interpretation": interpretation(kappa) if kappa is not None else None,
                           "observed-agreement": round(found["observed"], 6) if found["observed"] is not None else None,
                           "chance-agreement": round(found["expected"], 6) if found["expected"] is not None else None,
-                          "label-counts": dict(sorted(self.fleiss.totals.items(), key=lambda i: (-i[1], i[0])))})
+                          "label-counts": {masked(k): n for k, n in
+                                           sorted(self.fleiss.totals.items(), key=lambda i: (-i[1], i[0]))}})
             plots = [bars("Labels given by annotators", stats["label-counts"], "labels")]
             if found["method"] == "cohen":
                 a, b = found["annotators"]
-                stats["confusion"] = {f"{la} / {lb}": n for (la, lb), n in sorted(found["confusion"].items())}
-                plots.append(bars(f"Label pairs ({a} / {b})", stats["confusion"], "records"))
+                stats["confusion"] = {masked(f"{la} / {lb}"): n for (la, lb), n in sorted(found["confusion"].items())}
+                plots.append(bars(f"Label pairs ({masked(a)} / {masked(b)})", stats["confusion"], "records"))
             stats["plots"] = plots
         return stats

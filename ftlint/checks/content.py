@@ -11,7 +11,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..content.phrases import verb_object
-from ..content.responses import exchanges, lowered_prose, prose, response_turns, truncation, turn_tokens
+from ..content.responses import (exchanges, lowered_prose, masked, prose, response_turns, truncation,
+                                 turn_tokens)
 from ..content.rouge import lcs_length
 from ..content.screen import phrase_set
 from ..model import Hit, Sample, Severity
@@ -21,8 +22,9 @@ MAX_EXCERPT = 80
 
 
 def _quote(text: str) -> str:
+    """Record text for a message: one line, at most MAX_EXCERPT characters, personal data masked."""
     text = " ".join(text.split())
-    return text if len(text) <= MAX_EXCERPT else text[:MAX_EXCERPT - 3] + "..."
+    return masked(text if len(text) <= MAX_EXCERPT else text[:MAX_EXCERPT - 3] + "...")
 
 
 @record_rule("Q401")
@@ -38,8 +40,8 @@ def refusal(sample: Sample, options: dict[str, Any]) -> Iterator[Hit]:
             found = disclaimers.search(text, lowered)
             what = "AI disclaimer"
         if found is not None:
-            yield Hit(f"{what} in {turn.role} response: \"{_quote(found.group(0))}\"", turn.field,
-                      excerpt=found.group(0))
+            shown = _quote(found.group(0))
+            yield Hit(f"{what} in {turn.role} response: \"{shown}\"", turn.field, excerpt=shown)
 
 
 @functools.lru_cache(maxsize=16)
@@ -90,7 +92,7 @@ def truncated_response(sample: Sample, options: dict[str, Any]) -> Iterator[Hit]
         found = truncation(turn.text, min_words, dangling)
         if found is not None:
             why, certain = found
-            tail = turn.text.rstrip()[-60:]
+            tail = masked(turn.text.rstrip()[-60:])
             # The weakest sign (a long answer whose last line just lacks a full stop) is info:
             # plenty of complete answers omit the final period.
             yield Hit(f"{turn.role} response {'looks' if certain else 'may be'} truncated: {why} "
@@ -104,8 +106,8 @@ def time_bound(sample: Sample, options: dict[str, Any]) -> Iterator[Hit]:
     for turn in response_turns(sample):
         found = [m.group(0) for m in patterns.finditer(prose(sample, turn), lowered_prose(sample, turn))]
         if found:
-            unique = list(dict.fromkeys(" ".join(f.split()) for f in found))
-            shown = "; ".join(f"\"{_quote(f)}\"" for f in unique[:3])
+            unique = list(dict.fromkeys(_quote(f) for f in found))
+            shown = "; ".join(f"\"{f}\"" for f in unique[:3])
             more = f" and {len(unique) - 3} more" if len(unique) > 3 else ""
             yield Hit(f"time-bound statement in {turn.role} response: {shown}{more}", turn.field, excerpt=unique[0])
 

@@ -15,10 +15,15 @@ and the exact ROUGE-L (bit-parallel LCS) is computed on the survivors only. Inst
 same token sequence (exact duplicates up to case and punctuation) are collapsed by the index and
 added back as pairs with ROUGE-L 1.
 
-State per record: ~200 bytes of index (no text). `finish()` re-reads only the candidate records.
+A record whose whole prompt (D102's normalised prompt view) repeats an earlier record's takes no
+part: exact duplicates are D101's and D102's findings already, and each distinct prompt counts once.
+
+State per record: ~200 bytes of index and 16 bytes of prompt hash (no text). `finish()` re-reads
+only the candidate records.
 """
 from __future__ import annotations
 
+from array import array
 from collections.abc import Iterator
 from typing import Any
 
@@ -28,7 +33,7 @@ from ..formats import FORMATS
 from ..model import Hit, Location, Record, Sample
 from ..readers import UnreadableFile
 from ..registry import RunContext, run_rule
-from ..textview import raw_view
+from ..textview import raw_view, view_hash
 from .diversity import instruction_turn
 from .duplicates import _LINE_BITS, LocationTable
 from .near_duplicates import _records_at
@@ -65,6 +70,9 @@ class SimilarInstructions:
         self.formats: dict[str, str] = {}
         self.summary: dict[str, dict[str, Any]] = {}  # group -> numbers, filled by finish()
         self.sizes: dict[int, int] = {}
+        # group -> (keys, 64-bit hashes of D102's prompt view): 16 bytes a record, so pairs of
+        # records whose whole prompts are identical are left to D101/D102
+        self.prompts: dict[str, tuple[array, array]] = {}
 
     # ------------------------------------------------------------------ indexing
 
@@ -96,7 +104,11 @@ class SimilarInstructions:
         index = self.indexes.get(group)
         if index is None:
             index = self.indexes[group] = NearDuplicateIndex(self.params)
-        index.add(self.locations.pack(record.path, record.line), text)
+        key = self.locations.pack(record.path, record.line)
+        index.add(key, text)
+        keys, hashes = self.prompts.setdefault(group, (array("q"), array("Q")))
+        keys.append(key)
+        hashes.append(view_hash(sample, "prompt"))
 
     def merge(self, other: "SimilarInstructions") -> None:
         import numpy as np
@@ -114,6 +126,11 @@ class SimilarInstructions:
             if mine is None:
                 mine = self.indexes[group] = NearDuplicateIndex(self.params)
             mine.merge(index, remap)
+        for group, (keys, hashes) in other.prompts.items():
+            my_keys, my_hashes = self.prompts.setdefault(group, (array("q"), array("Q")))
+            if len(keys):
+                my_keys.frombytes(remap(np.frombuffer(keys, dtype=np.int64)).astype(np.int64).tobytes())
+                my_hashes.extend(hashes)
         for group, total in other.totals.items():
             self.totals[group] = self.totals.get(group, 0) + total
             self.group_paths.setdefault(group, other.group_paths[group])
@@ -142,10 +159,38 @@ class SimilarInstructions:
 
     # ------------------------------------------------------------------ search
 
-    def _pairs(self, index: Any) -> tuple[list[tuple[int, int, float]], dict[int, str], dict[str, int]]:
-        """(pairs (a, b, ROUGE-L) at or above the threshold, loaded texts, counters)."""
+    def _repeated_prompts(self, group: str) -> Any:
+        """A test for "this record's whole prompt (D102's view) repeats an earlier record's"."""
+        import numpy as np
+
+        keys, hashes = self.prompts.get(group, (array("q"), array("Q")))
+        if not len(keys):
+            return lambda key: False
+        keys_np, hashes_np = np.frombuffer(keys, dtype=np.int64), np.frombuffer(hashes, dtype=np.uint64)
+        order = np.lexsort((keys_np, hashes_np))
+        first = np.ones(len(order), dtype=bool)
+        first[1:] = hashes_np[order[1:]] != hashes_np[order[:-1]]
+        repeats = np.sort(keys_np[order[~first]])
+
+        def repeated(key: int) -> bool:
+            i = int(np.searchsorted(repeats, key))
+            return i < len(repeats) and int(repeats[i]) == key
+
+        return repeated
+
+    def _pairs(self, group: str, index: Any) -> tuple[list[tuple[int, int, float]], dict[int, str], dict[str, int]]:
+        """(pairs (a, b, ROUGE-L) at or above the threshold, loaded texts, counters).
+
+        A record whose whole prompt repeats an earlier one's is D101's or D102's finding and takes
+        no part here: each distinct prompt counts once. The index collapses instructions with the
+        same token sequence to the first of them (never such a repeat), so its pairs join those
+        firsts; the other copies with prompts of their own ("Name a prime." and "name a prime?",
+        or one instruction with two inputs) join the first at ROUGE-L 1 and pair with its partners
+        at the same score. Connected components are then exactly those of all pairs at or above
+        the threshold among records with distinct prompts."""
         from ..similarity import WORD
 
+        repeated = self._repeated_prompts(group)
         loaded: dict[int, str] = {}
 
         def load(keys: list[int]) -> dict[int, str]:
@@ -164,25 +209,31 @@ class SimilarInstructions:
             score = rouge_l(from_occurrence_text(a), from_occurrence_text(b))
             if score >= self.threshold:
                 pairs.append((pair.a, pair.b, score))
-        # Same token sequence: the index keeps only the first of them.
         table = index.tables[WORD]
-        keys, digests = table.array("keys").tolist(), table.array("digests").tolist()
-        first: dict[int, int] = {}
-        for key, digest in sorted(zip(keys, digests)):
-            seen = first.setdefault(digest, key)
-            if seen != key:
-                pairs.append((seen, key, 1.0))
-                if seen in loaded:
-                    loaded.setdefault(key, loaded[seen])
+        copies: dict[int, list[int]] = {}  # digest -> keys with that token sequence, in key order
+        for key, digest in sorted(zip(table.array("keys").tolist(), table.array("digests").tolist())):
+            copies.setdefault(digest, []).append(key)
+        others: dict[int, list[int]] = {}  # first -> later copies whose prompts are new
+        for keys in copies.values():
+            later = [k for k in keys[1:] if not repeated(k)]
+            if later:
+                others[keys[0]] = later
+                if keys[0] in loaded:
+                    for key in later:
+                        loaded.setdefault(key, loaded[keys[0]])
+        extra = [(first, key, 1.0) for first, later in others.items() for key in later]
+        for a, b, score in pairs:
+            extra += [(key, b, score) for key in others.get(a, [])]
+            extra += [(a, key, score) for key in others.get(b, [])]
         counters = {"candidates": result.candidates, "jaccard-verified": result.exact,
                     "rouge-computed": len(result.pairs) - unverified, "unverified": unverified}
-        return pairs, loaded, counters
+        return pairs + extra, loaded, counters
 
     def finish(self) -> Iterator[Hit]:
         from ..similarity import UnionFind
 
         for group in sorted(self.indexes):
-            pairs, loaded, counters = self._pairs(self.indexes[group])
+            pairs, loaded, counters = self._pairs(group, self.indexes[group])
             total = self.totals[group]
             uf = UnionFind()
             best: dict[int, tuple[int, float]] = {}
@@ -209,14 +260,21 @@ class SimilarInstructions:
                       f"largest {self.summary[group]['largest-cluster']}); Self-Instruct would keep only the first "
                       f"of each cluster", path=self.group_paths[group], key=f"{group}|summary")
             for cluster in clusters:
-                yield from self._cluster_hits(cluster, best, loaded)
+                yield from self._cluster_hits(group, cluster, best, loaded)
 
-    def _cluster_hits(self, cluster: list[int], best: dict[int, tuple[int, float]],
+    def _cluster_hits(self, group: str, cluster: list[int], best: dict[int, tuple[int, float]],
                       loaded: dict[int, str]) -> Iterator[Hit]:
+        from ..similarity import text_digest
+
         locations = {key: self.locations.unpack(key) for key in cluster}
         first = cluster[0]
         first_text = loaded.get(first)
+        seen: dict[str, int] = {}
         for key in cluster[1:]:
+            # Content identity for baselines (the lines may move): both texts' digests and how
+            # many earlier members had the same pair of texts.
+            ident = "|".join(f"{text_digest(t):x}" if t is not None else "?" for t in (first_text, loaded.get(key)))
+            seen[ident] = seen.get(ident, 0) + 1
             member = locations[key]
             text = loaded.get(key)
             if first_text is not None and text is not None:
@@ -231,7 +289,7 @@ class SimilarInstructions:
             others.sort(key=lambda loc: (loc != locations[first], loc != locations[closest]))
             yield Hit(f"instruction similar to {_name(locations[first], member)} ({how}; cluster of {len(cluster)}, "
                       f"the first is kept)", path=member.path, line=member.line,
-                      related=tuple(others[:MAX_RELATED]))
+                      related=tuple(others[:MAX_RELATED]), key=f"{group}|{ident}#{seen[ident]}")
 
     def statistics(self) -> dict[str, Any]:
         if not self.summary:

@@ -5,18 +5,23 @@ by re-reading candidates), over the response view only, and reporting clusters o
 `min-cluster` records rather than every pair, among responses of at most `max-words` words:
 "I'm sorry, I can't book flights. Is there anything
 else?" fifty times with the city swapped is a template the model will learn verbatim. Exact copies
-(collapsed by the index) are counted in their template's cluster.
+(collapsed by the index) are counted in their template's cluster, but a record that repeats an
+earlier one whole (prompt and response) is D101's finding and is not counted again.
 """
 from __future__ import annotations
 
+from array import array
 from collections.abc import Iterator
 from typing import Any
 
 from ..config import ConfigError
 from ..model import Hit, Sample
 from ..registry import RunContext, run_rule
-from ..textview import raw_view
+from ..textview import raw_view, view, view_hash
+from .duplicates import _LINE_BITS
 from .near_duplicates import NearDuplicates
+
+_LINE_MASK = (1 << _LINE_BITS) - 1
 
 MAX_RELATED = 20
 
@@ -31,6 +36,9 @@ class TemplatedResponses(NearDuplicates):
         if self.min_cluster < 2:
             raise ConfigError(f"rules.{self.code}.min-cluster: must be at least 2, got {self.min_cluster}")
         self.max_words = int(options["max-words"])
+        # group -> (keys, 64-bit hashes of D101's whole-record view) of the indexed records:
+        # a record that repeats an earlier one whole is D101's finding and is left out
+        self.records: dict[str, tuple[array, array]] = {}
         self.summary: dict[str, dict[str, Any]] = {}
         self.sizes: dict[int, int] = {}
 
@@ -43,8 +51,46 @@ class TemplatedResponses(NearDuplicates):
             self.group_paths.setdefault(group, sample.record.path)
             return
         super().add(sample, split)
+        if view(sample, self.scope, self.how).strip():  # indexed by the parent
+            keys, hashes = self.records.setdefault(split or sample.record.path, (array("q"), array("Q")))
+            keys.append(self.locations.pack(sample.record.path, sample.record.line))
+            hashes.append(view_hash(sample, "record"))
 
-    def _templates(self, index: Any) -> list[list[int]]:
+    def merge(self, other: "TemplatedResponses") -> None:
+        import numpy as np
+
+        super().merge(other)
+        files = np.array([self.locations.pack(path, 0) >> _LINE_BITS for path in other.locations.paths] or [0],
+                         dtype=np.int64)
+        for group, (keys, hashes) in other.records.items():
+            mine = self.records.setdefault(group, (array("q"), array("Q")))
+            if len(keys):
+                packed = np.frombuffer(keys, dtype=np.int64)
+                remapped = (files[packed >> _LINE_BITS] << _LINE_BITS) | (packed & _LINE_MASK)
+                mine[0].frombytes(remapped.astype(np.int64).tobytes())
+                mine[1].extend(hashes)
+
+    def _repeated(self, group: str) -> set[int]:
+        """Keys of indexed records that repeat an earlier record whole."""
+        import numpy as np
+
+        keys, hashes = self.records.get(group, (array("q"), array("Q")))
+        if not len(keys):
+            return set()
+        keys_np, hashes_np = np.frombuffer(keys, dtype=np.int64), np.frombuffer(hashes, dtype=np.uint64)
+        order = np.lexsort((keys_np, hashes_np))
+        first = np.ones(len(order), dtype=bool)
+        first[1:] = hashes_np[order[1:]] != hashes_np[order[:-1]]
+        return set(keys_np[order[~first]].tolist())
+
+    @staticmethod
+    def _digests(index: Any) -> dict[int, str]:
+        out: dict[int, str] = {}
+        for table in index.tables:
+            out.update(zip(table.array("keys").tolist(), (f"{d:x}" for d in table.array("digests").tolist())))
+        return out
+
+    def _templates(self, group: str, index: Any) -> list[list[int]]:
         from ..similarity import WORD, CHAR, UnionFind
 
         result = index.find(self.load_texts)
@@ -58,11 +104,14 @@ class TemplatedResponses(NearDuplicates):
                 seen = first.setdefault(digest, key)
                 if seen != key:
                     uf.union(seen, key)
-        return [members for members in uf.groups() if len(members) >= self.min_cluster]
+        repeated = self._repeated(group)
+        clusters = ([k for k in members if k not in repeated] for members in uf.groups())
+        return [members for members in clusters if len(members) >= self.min_cluster]
 
     def finish(self) -> Iterator[Hit]:
         for group in sorted(self.indexes):
-            clusters = self._templates(self.indexes[group])
+            clusters = self._templates(group, self.indexes[group])
+            digests = self._digests(self.indexes[group])  # content identity of each template's first
             total = self.totals[group]
             templated = sum(len(c) for c in clusters)
             self.summary[group] = {"responses": total, "templates": len(clusters), "templated-responses": templated,
@@ -81,7 +130,7 @@ class TemplatedResponses(NearDuplicates):
                 first = locations[0]
                 yield Hit(f"response template reused by {len(cluster)} records (near-identical responses; this is "
                           f"the first): lines {_lines(locations, first.path)}", path=first.path, line=first.line,
-                          related=tuple(locations[1:MAX_RELATED + 1]))
+                          related=tuple(locations[1:MAX_RELATED + 1]), key=f"{group}|{digests.get(cluster[0])}")
 
     def statistics(self) -> dict[str, Any]:
         if not self.summary:

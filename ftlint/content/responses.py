@@ -22,6 +22,14 @@ _LIST_ITEM = re.compile(r"^\s*(?:[-*+•]|\d+[.)]|[a-zA-Z][.)])\s")
 _ODD_TAIL = re.compile(r"[/\\@_.\d=<>]")  # URLs, paths, identifiers, numbers: no sentence to end
 
 
+def masked(text: str) -> str:
+    """Record text about to be quoted in a message or statistic, with personal data masked
+    (the privacy rules' prefilter first: microseconds unless it finds a candidate)."""
+    from ..privacy.scrub import mask_pii
+
+    return mask_pii(text)
+
+
 def response_turns(sample: Sample) -> list[Turn]:
     """Assistant (or plain-text) turns that are trained on, and the chosen answer of a pair;
     rejected answers are meant to be bad and are not judged."""

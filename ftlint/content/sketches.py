@@ -127,7 +127,10 @@ class FrequentCounter:
         return sorted(self.counts.items(), key=lambda item: (-item[1], item[0]))[:k]
 
     def display(self, key: str) -> str:
-        return self.shown.get(key, key)
+        """How the item first appeared, personal data masked (it is record text)."""
+        from .responses import masked
+
+        return masked(self.shown.get(key, key))
 
 
 class Histogram:
