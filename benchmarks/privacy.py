@@ -201,8 +201,11 @@ def main() -> None:
                 print(f"{label:<68} skipped ({result.get('note')})")
                 continue
             rate = result["records"] / result["seconds"]
-            extra = (f"  ({result['findings']} findings, {result['records_with_pii']} records with PII; "
-                     f"start-up and warm-up {result['startup']:.1f} s not included)") if "findings" in result else ""
+            extra = ""
+            if result.get("records_with_pii") is not None:
+                extra = f"  ({result['findings']} findings, {result['records_with_pii']} records with PII"
+            if "startup" in result:
+                extra += ("; " if extra else "  (") + f"start-up and warm-up {result['startup']:.1f} s not included)"
             print(f"{label:<68} {rate:>10,.0f} records/s{extra}")
 
 
