@@ -21,7 +21,8 @@ def _write(tmp_path: Path, records: list, name: str = "train.jsonl") -> Path:
 
 def _check(tmp_path: Path, monkeypatch, records: list, **overrides) -> ftlint.Report:
     monkeypatch.chdir(tmp_path)  # no config from the repository leaks in
-    return ftlint.check(_write(tmp_path, records), ignore=["S211", "D"], **overrides)
+    # Copies of one record are duplicates (D) and 100% alike in their openings (Q202).
+    return ftlint.check(_write(tmp_path, records), ignore=["S211", "D", "Q202"], **overrides)
 
 
 CHAT = {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]}
