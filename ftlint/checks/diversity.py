@@ -20,6 +20,7 @@ from ..registry import dataset_rule
 
 TOP_PLOTTED = 15
 EXAMPLES = 5  # locations kept per opening / verb, shown as related locations
+MIN_SHOWN = 3  # openings and verb-object pairs are listed only when this many records share them
 BATCH = 256  # responses hashed together for the distinct-n sketches (at most 256: see _flush)
 
 
@@ -106,9 +107,12 @@ class RepeatedOpenings:
             stats[f"{side}s"] = counter.total
             stats[f"distinct-{side}-openings"] = len(counter.counts) if counter.exact else f">= {len(counter.counts)}"
             stats[f"top-{side}-opening-share"] = round(_share(top[0][1], counter.total), 6)
-            stats[f"top-{side}-openings"] = {counter.display(k): n for k, n in top}
-            plots.append(bars(f"Most common {side} openings ({self.words} words)",
-                              {counter.display(k): n for k, n in top[:TOP_PLOTTED]}))
+            # An opening of one or two records is no pattern, just record text: not listed.
+            shared = [(k, n) for k, n in top if n >= MIN_SHOWN]
+            stats[f"top-{side}-openings"] = {counter.display(k): n for k, n in shared}
+            if shared:
+                plots.append(bars(f"Most common {side} openings ({self.words} words)",
+                                  {counter.display(k): n for k, n in shared[:TOP_PLOTTED]}))
         if plots:
             stats["plots"] = plots
         return stats
@@ -331,14 +335,17 @@ class VerbObjectSpread:
             "questions": self.questions.total,
             "distinct-verbs": len(self.verbs.counts), "distinct-verb-objects": len(self.pairs.counts),
             "top-verb-share": round(_share(top[0][1], with_verb), 6) if top else None,
-            "top-verbs": {v: {"count": n, "objects": objects[v]} for v, n in top},
+            "top-verbs": {v: {"count": n, "objects": {o: c for o, c in objects[v].items() if c >= MIN_SHOWN}}
+                          for v, n in top if n >= MIN_SHOWN},
             "question-words": dict(self.questions.top(10)),
         }
         plots = []
-        if top:
-            plots.append(bars("Leading verbs of instructions", dict(top[:TOP_PLOTTED]), "instructions"))
-            pairs = self.pairs.top(TOP_PLOTTED)
-            plots.append(bars("Most common verb-object pairs", dict(pairs), "instructions"))
+        shown = [(v, n) for v, n in top[:TOP_PLOTTED] if n >= MIN_SHOWN]
+        if shown:
+            plots.append(bars("Leading verbs of instructions", dict(shown), "instructions"))
+            pairs = [(p, n) for p, n in self.pairs.top(TOP_PLOTTED) if n >= MIN_SHOWN]
+            if pairs:
+                plots.append(bars("Most common verb-object pairs", dict(pairs), "instructions"))
         if plots:
             stats["plots"] = plots
         return stats

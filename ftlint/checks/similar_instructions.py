@@ -209,12 +209,8 @@ class SimilarInstructions:
             score = rouge_l(from_occurrence_text(a), from_occurrence_text(b))
             if score >= self.threshold:
                 pairs.append((pair.a, pair.b, score))
-        table = index.tables[WORD]
-        copies: dict[int, list[int]] = {}  # digest -> keys with that token sequence, in key order
-        for key, digest in sorted(zip(table.array("keys").tolist(), table.array("digests").tolist())):
-            copies.setdefault(digest, []).append(key)
         others: dict[int, list[int]] = {}  # first -> later copies whose prompts are new
-        for keys in copies.values():
+        for keys in _copies(index.tables[WORD]):
             later = [k for k in keys[1:] if not repeated(k)]
             if later:
                 others[keys[0]] = later
@@ -303,6 +299,24 @@ class SimilarInstructions:
                                "values": {f"{size} instructions": n for size, n in sorted(self.sizes.items())},
                                "unit": "clusters"}]
         return stats
+
+
+def _copies(table: Any) -> Iterator[list[int]]:
+    """Keys of the texts that share a digest (the same token sequence), in key order, for each
+    digest held more than once; one sort of the index's arrays, no per-record Python objects."""
+    import numpy as np
+
+    keys, digests = table.array("keys"), table.array("digests")
+    if len(keys) < 2:
+        return
+    order = np.lexsort((keys, digests))
+    digests, keys = digests[order], keys[order]
+    same = digests[1:] == digests[:-1]
+    starts = np.flatnonzero(np.concatenate([[True], ~same]))
+    ends = np.append(starts[1:], len(keys))
+    for start, end in zip(starts.tolist(), ends.tolist()):
+        if end - start > 1:
+            yield keys[start:end].tolist()
 
 
 def _name(location: Location, seen_from: Location) -> str:
