@@ -19,9 +19,31 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-sys.path.insert(1, str(HERE.parent))  # the ftlint of this checkout
-from run import MEASURE  # noqa: E402  (the same harness as benchmarks/run.py)
+sys.path.insert(0, str(HERE.parent))  # the ftlint of this checkout
+
+# One measurement in a fresh interpreter: records/s and its own peak RSS.
+MEASURE = r'''
+import hashlib, json, resource, sys, time, unicodedata
+import orjson
+path, mode = sys.argv[1], sys.argv[2]
+start = time.perf_counter()
+if mode == "baseline":
+    n = 0
+    with open(path, "rb") as fh:
+        for line in fh:
+            data = orjson.loads(line)
+            text = " ".join(m.get("content") or "" for m in data["messages"])
+            hashlib.md5(" ".join(unicodedata.normalize("NFKC", text).casefold().split()).encode()).digest()
+            n += 1
+else:
+    from ftlint.config import load_config
+    from ftlint.engine import Engine
+    config = load_config(None, cli={"select": mode.split(",")})
+    n = Engine(config).run([path]).records  # no result cache: measure the work itself
+elapsed = time.perf_counter() - start
+peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"records": n, "seconds": elapsed, "peak_mib": peak_mib}))
+'''
 
 SUITES = [
     ("floor: orjson parse + NFKC/casefold + md5", "baseline"),

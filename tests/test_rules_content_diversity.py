@@ -268,3 +268,9 @@ def test_q202_openings_in_statistics_and_messages_are_masked(run):
     shown = list(stats["top-response-openings"])[0]
     assert stats["top-response-openings"][shown] == 30 and shown.endswith("wrote:")
     assert "jane.doe@corp.com" not in str(stats) and "jane.doe@corp.com" not in finding.message
+
+
+def test_no_content_finding_on_a_clean_varied_set(run):
+    report = run("openai-chat", varied(200), select=["Q2", "Q3", "Q4"])
+    assert report.findings == []
+    assert {"Q202", "Q203", "Q204"} <= set(report.files[0].statistics)
