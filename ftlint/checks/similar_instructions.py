@@ -281,8 +281,11 @@ class SimilarInstructions:
             closest, value = best[key]
             if closest != first:
                 how += f"; closest: {_name(locations[closest], member)} at {value:.2f}"
-            others = [locations[k] for k in cluster if k != key]
-            others.sort(key=lambda loc: (loc != locations[first], loc != locations[closest]))
+            # The first and the closest member, then others in order: a bounded list even for a
+            # cluster of thousands (the message gives the size).
+            named = [first, closest] if closest != first else [first]
+            named += [k for k in cluster[:MAX_RELATED + 2] if k != key and k not in named]
+            others = [locations[k] for k in named[:MAX_RELATED]]
             yield Hit(f"instruction similar to {_name(locations[first], member)} ({how}; cluster of {len(cluster)}, "
                       f"the first is kept)", path=member.path, line=member.line,
                       related=tuple(others[:MAX_RELATED]), key=f"{group}|{ident}#{seen[ident]}")
