@@ -227,7 +227,7 @@ def main() -> None:
     parser.add_argument("--format", choices=("chat", "alpaca", "dpo"), default="chat")
     parser.add_argument("--jobs", type=int, default=len(os.sched_getaffinity(0)))
     parser.add_argument("--skip-peers", action="store_true")
-    parser.add_argument("--only", help="comma-separated suite titles to run (prefix match), for a quick look")
+    parser.add_argument("--only", help="suite titles to run (prefix match; several separated by ';'), for a quick look")
     parser.add_argument("--startup-runs", type=int, default=20)
     parser.add_argument("--results", type=Path, default=HERE / "RESULTS.md", help="where to write the report")
     parser.add_argument("--measure", nargs="+", help=argparse.SUPPRESS)  # internal: one measurement
@@ -270,7 +270,7 @@ def main() -> None:
                (f"default rule set, {args.jobs} jobs", ["default", str(data), str(args.jobs)]),
                ("default rule set, 1 job", ["default", str(data), "1"])]
     peers = [] if args.skip_peers or args.format != "chat" else ["cookbook", "datasketch", "presidio"]
-    only = [o.strip() for o in args.only.split(",")] if args.only else None
+    only = [o.strip() for o in args.only.split(";")] if args.only else None
 
     results: dict[str, dict] = {}
     for title, measure in suites:
