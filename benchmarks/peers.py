@@ -165,6 +165,7 @@ def presidio(path: str) -> dict:
 
     registry = RecognizerRegistry()
     registry.load_predefined_recognizers()
+    registry.remove_recognizer("SpacyRecognizer")  # NER needs the spaCy model; NoOpNlpEngine refuses it
     engine = NoOpNlpEngine(models=[{"lang_code": "en", "model_name": "none"}])
     engine.load()
     analyzer = AnalyzerEngine(nlp_engine=engine, registry=registry)
