@@ -265,12 +265,14 @@ def test_json_output(tmp_path):
     assert report["tool"]["name"] == "ftlint" and report["tool"]["version"]
     assert report["summary"] == {"files": 2, "records": 120, "findings": 60, "errors": 1, "warnings": 59,
                                  "infos": 0, "fail_on": "error", "ok": False, "baselined": 0}
-    assert report["files"] == [
-        {"path": "bad.jsonl", "format": "openai-chat", "records": 60, "statistics": {},
-         "format_reason": "keys messages, last turn assistant in 50 of 50 records sampled"},
-        {"path": "clean.jsonl", "format": "openai-chat", "records": 60, "statistics": {},
-         "format_reason": "keys messages, last turn assistant in 50 of 50 records sampled"},
+    reason = "keys messages, last turn assistant in 50 of 50 records sampled"
+    assert [{k: v for k, v in f.items() if k != "statistics"} for f in report["files"]] == [
+        {"path": "bad.jsonl", "format": "openai-chat", "records": 60, "format_reason": reason},
+        {"path": "clean.jsonl", "format": "openai-chat", "records": 60, "format_reason": reason},
     ]
+    # Per-file statistics of dataset-level rules: token lengths (T103), PII rate (P301)...
+    clean_stats = report["files"][1]["statistics"]
+    assert clean_stats["T103"]["records"] == 60 and clean_stats["P301"]["records_with_pii"] == 0
     assert report["statistics"] == {"S102": 59, "S101": 1}
     for finding in report["findings"]:
         assert set(finding) == {"code", "rule", "severity", "message", "path", "line", "column", "field", "related", "fingerprint"}
