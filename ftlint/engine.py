@@ -451,8 +451,9 @@ class _Emitter:
             meta = self.rules[code]
             # The engine's own messages carry no line numbers, so they can tell apart two
             # findings on one field (two missing keys at a record's root).
-            self.findings.append(Finding(code, self.settings.severities[code], message, location, meta.name,
-                                         fingerprint=fingerprint(code, record, location.field, message)))
+            print_fp = fingerprint(code, record, location.field, message)
+            self.findings.append(Finding(code, self.settings.severities[code], _scrub(code, message),
+                                         _scrub_location(code, location), meta.name, fingerprint=print_fp))
 
     def hit(self, code: str, hit: Hit, path: str, record: Record | None) -> None:
         if code not in self.settings.enabled:
@@ -462,9 +463,25 @@ class _Emitter:
         if hit.severity is not None and code not in self.settings.configured_severity:  # configured wins
             severity = hit.severity
         line = hit.line if hit.line is not None else (record.line if record is not None else None)
-        location = Location(path, line, None, hit.field)
-        self.findings.append(Finding(code, severity, hit.message, location, meta.name, hit.related, hit.excerpt,
-                                     fingerprint(code, record, hit.field, key=hit.key)))
+        location = _scrub_location(code, Location(path, line, None, hit.field))
+        self.findings.append(Finding(code, severity, _scrub(code, hit.message), location, meta.name, hit.related,
+                                     _scrub(code, hit.excerpt), fingerprint(code, record, hit.field, key=hit.key)))
+
+
+def _scrub(code: str, text: str | None) -> str | None:
+    """Mask personal data and secrets that a non-privacy rule quotes from a record (a schema
+    error's offending value, a repeated phrase, an unknown key): CI logs are public. Privacy rules
+    mask their own values. Costs a prefilter pass per finding; presidio runs only on a match."""
+    if not text or code.startswith("P"):
+        return text
+    from .privacy.scrub import mask_pii
+
+    return mask_pii(text)
+
+
+def _scrub_location(code: str, location: Location) -> Location:
+    field = _scrub(code, location.field)
+    return location if field == location.field else Location(location.path, location.line, location.column, field)
 
 
 def record_key(record: Record) -> str:

@@ -162,3 +162,23 @@ def test_pytest_plugin_failure_report_holds_no_raw_value(pytester: pytest.Pytest
     assert result.ret == pytest.ExitCode.TESTS_FAILED
     assert "P101" in text and "m***@g***.com" in text
     assert_no_raw_value(text, "pytest --ftlint")
+
+
+def test_values_quoted_by_other_rules_are_masked_too(tmp_path):
+    """A schema error quotes the offending value (S101), an unknown key is the field path (S102),
+    a degenerate repetition quotes the repeated phrase (T105): the engine masks them all."""
+    email, phone = RAW["EMAIL_ADDRESS"], RAW["PHONE_NUMBER"]
+    records = [chat_record(i) for i in range(40)] + [
+        {"messages": [{"role": email, "content": "Hello"}, {"role": "assistant", "content": "Hi."}]},
+        {"messages": [{"role": "user", "content": "Hi", email: "x"}, {"role": "assistant", "content": "Hi."}]},
+        {"messages": [{"role": "user", "content": "Who do I call?"},
+                      {"role": "assistant", "content": f"Call {phone} now! " * 300}]},
+    ]
+    data = tmp_path / "train.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    result = ftlint("check", str(data), "--select", "S101,S102,T105", "--output-format", "json", "--no-cache",
+                    cwd=tmp_path)
+    findings = json.loads(result.stdout)["findings"]
+    assert {f["code"] for f in findings} >= {"S101", "S102", "T105"}, findings
+    assert_no_raw_value(result.stdout + result.stderr, "non-privacy findings")
+    assert any("m***@g***.com" in (f["message"] + (f["field"] or "")) for f in findings)
