@@ -90,17 +90,7 @@ class NearDuplicates:
         index.add(self.locations.pack(record.path, record.line), text, view_hash(sample, self.scope, self.how))
 
     def merge(self, other: "NearDuplicates") -> None:
-        files = np.array([self.locations.pack(path, 0) >> _LINE_BITS for path in other.locations.paths] or [0],
-                         dtype=np.int64)
-
-        def remap(keys: np.ndarray) -> np.ndarray:
-            return (files[keys >> _LINE_BITS] << _LINE_BITS) | (keys & _LINE_MASK)
-
-        for group, index in other.indexes.items():
-            mine = self.indexes.get(group)
-            if mine is None:
-                mine = self.indexes[group] = NearDuplicateIndex(self.params)
-            mine.merge(index, remap)
+        merge_indexes(self.indexes, other.indexes, key_remapper(self.locations, other.locations), self.params)
         for group, total in other.totals.items():
             self.totals[group] = self.totals.get(group, 0) + total
             self.group_paths.setdefault(group, other.group_paths[group])
@@ -176,6 +166,26 @@ class NearDuplicates:
                 yield Hit(f"near-duplicate {noun} of {_name(first, member)} ({how}; cluster of {size}, "
                           f"the first is kept)", path=member.path, line=member.line,
                           related=tuple(locations[k] for k in cluster.members if k != key))
+
+
+def key_remapper(mine: LocationTable, theirs: LocationTable) -> Callable[[np.ndarray], np.ndarray]:
+    """Packed-location keys of another state, re-expressed in `mine`'s file numbering (vectorised)."""
+    files = np.array([mine.pack(path, 0) >> _LINE_BITS for path in theirs.paths] or [0], dtype=np.int64)
+
+    def remap(keys: np.ndarray) -> np.ndarray:
+        return (files[keys >> _LINE_BITS] << _LINE_BITS) | (keys & _LINE_MASK)
+
+    return remap
+
+
+def merge_indexes(mine: dict[str, NearDuplicateIndex], theirs: Mapping[str, NearDuplicateIndex],
+                  remap: Callable[[np.ndarray], np.ndarray], params: Params) -> None:
+    """Merge another state's per-group indexes into ours (the states of D201, X102, Q201)."""
+    for group, index in theirs.items():
+        target = mine.get(group)
+        if target is None:
+            target = mine[group] = NearDuplicateIndex(params)
+        target.merge(index, remap)
 
 
 def load_views(keys: Sequence[int], locations: LocationTable, formats: Mapping[str, str],

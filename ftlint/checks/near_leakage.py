@@ -12,18 +12,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import numpy as np
-
 from ..config import ConfigError
 from ..model import Hit, Location, Sample
 from ..registry import RunContext, run_rule
 from ..similarity import NearDuplicateIndex, Pair
 from ..textview import Normalisation, view, view_hash
-from .duplicates import _LINE_BITS
 from .leakage import MAX_RELATED, _comparable_scope, _located, _SplitRule, _train_label, comparable_text
-from .near_duplicates import load_views, params_from_options
-
-_LINE_MASK = (1 << _LINE_BITS) - 1
+from .near_duplicates import key_remapper, load_views, merge_indexes, params_from_options
 
 
 def _digests(index: NearDuplicateIndex) -> dict[int, int]:
@@ -69,17 +64,7 @@ class NearDuplicateLeak(_SplitRule):
 
     def merge(self, other: "NearDuplicateLeak") -> None:
         self.merge_counts(other)
-        files = np.array([self.locations.pack(path, 0) >> _LINE_BITS for path in other.locations.paths] or [0],
-                         dtype=np.int64)
-
-        def remap(keys: np.ndarray) -> np.ndarray:
-            return (files[keys >> _LINE_BITS] << _LINE_BITS) | (keys & _LINE_MASK)
-
-        for split, index in other.indexes.items():
-            mine = self.indexes.get(split)
-            if mine is None:
-                mine = self.indexes[split] = NearDuplicateIndex(self.params)
-            mine.merge(index, remap)
+        merge_indexes(self.indexes, other.indexes, key_remapper(self.locations, other.locations), self.params)
         for path, fmt in other.formats.items():
             self.formats.setdefault(path, fmt)
 

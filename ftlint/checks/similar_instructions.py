@@ -29,16 +29,13 @@ from typing import Any
 
 from ..config import ConfigError
 from ..content.rouge import from_occurrence_text, jaccard_bound, occurrence_text, rouge_l, tokens
-from ..formats import FORMATS
-from ..model import Hit, Location, Record, Sample
-from ..readers import UnreadableFile
+from ..model import Hit, Location, Sample
 from ..registry import RunContext, run_rule
 from ..textview import raw_view, view_hash
 from .diversity import instruction_turn
-from .duplicates import _LINE_BITS, LocationTable
-from .near_duplicates import _records_at
+from .duplicates import LocationTable
+from .near_duplicates import key_remapper, load_views, merge_indexes
 
-_LINE_MASK = (1 << _LINE_BITS) - 1
 MAX_RELATED = 20  # locations named per finding; the message gives the cluster size
 TEXTS = ("instruction", "prompt")
 
@@ -113,19 +110,8 @@ class SimilarInstructions:
     def merge(self, other: "SimilarInstructions") -> None:
         import numpy as np
 
-        from ..similarity import NearDuplicateIndex
-
-        files = np.array([self.locations.pack(path, 0) >> _LINE_BITS for path in other.locations.paths] or [0],
-                         dtype=np.int64)
-
-        def remap(keys: np.ndarray) -> np.ndarray:
-            return (files[keys >> _LINE_BITS] << _LINE_BITS) | (keys & _LINE_MASK)
-
-        for group, index in other.indexes.items():
-            mine = self.indexes.get(group)
-            if mine is None:
-                mine = self.indexes[group] = NearDuplicateIndex(self.params)
-            mine.merge(index, remap)
+        remap = key_remapper(self.locations, other.locations)
+        merge_indexes(self.indexes, other.indexes, remap, self.params)
         for group, (keys, hashes) in other.prompts.items():
             my_keys, my_hashes = self.prompts.setdefault(group, (array("q"), array("Q")))
             if len(keys):
@@ -139,23 +125,7 @@ class SimilarInstructions:
 
     def load_texts(self, keys: list[int]) -> dict[int, str]:
         """Re-read the records under `keys`; a record that cannot be re-read is left out."""
-        wanted: dict[str, dict[int, int]] = {}
-        for key in keys:
-            wanted.setdefault(self.locations.paths[key >> _LINE_BITS], {})[key & _LINE_MASK] = key
-        out: dict[int, str] = {}
-        for path, lines in wanted.items():
-            spec = FORMATS.get(self.formats.get(path, ""))
-            if spec is None:
-                continue
-            try:
-                for line, data in _records_at(path, lines):
-                    try:
-                        out[lines[line]] = self.text_of(spec.to_sample(Record(path, line, data)))
-                    except Exception:  # the record changed shape since it was indexed
-                        continue
-            except (OSError, UnreadableFile, EOFError, ValueError):
-                continue
-        return out
+        return load_views(keys, self.locations, self.formats, self.text_of)
 
     # ------------------------------------------------------------------ search
 
