@@ -17,9 +17,14 @@ from .model import Severity
 from .rulepack import RuleMeta, load_rules, tomllib
 
 TOP_LEVEL_KEYS = {"select", "extend-select", "ignore", "fail-on", "format", "exclude", "extend-exclude",
-                  "rules", "per-file", "paths", "baseline", "cache-dir", "splits", "jobs", "labels", "tokens"}
+                  "rules", "per-file", "paths", "baseline", "cache-dir", "splits", "jobs", "labels", "tokens",
+                  "privacy"}
 SPLIT_SETTINGS = {"locked-test"}  # keys of [splits] that are settings, not split names
-PER_FILE_KEYS = {"select", "extend-select", "ignore", "format", "rules", "labels", "tokens"}
+PER_FILE_KEYS = {"select", "extend-select", "ignore", "format", "rules", "labels", "tokens", "privacy"}
+# Family tables: one setting for every rule of the family that declares the option (a tokenizer,
+# an allowlist), instead of repeating it per rule; a rule's own [rules.CODE] table still wins.
+FAMILY_TABLES = {"tokens": ("T", "token setting", "tokenizer, max-tokens..."),
+                 "privacy": ("P", "privacy setting", "allow-domains, roles, skip-fields...")}
 DEFAULT_EXCLUDE = (".git", ".venv", "venv", "node_modules", "__pycache__", ".ftlint_cache", ".pytest_cache",
                    "dataset_info.json", "package.json", "package-lock.json", "tsconfig.json")
 
@@ -132,10 +137,11 @@ class Config:
                 fmt = parse_formats(layer["format"], where)
             if "labels" in layer:
                 label_layers.append(layer["labels"])
-            for key, value in layer.get("tokens", {}).items():  # shared by every T rule that has the option
-                for code in options:
-                    if code[0] == "T" and key in rules[code].options:
-                        options[code][key] = value
+            for table, (family, _, _) in FAMILY_TABLES.items():
+                for key, value in layer.get(table, {}).items():
+                    for code in options:
+                        if code[0] == family and key in rules[code].options:
+                            options[code][key] = value
             for code, table in layer.get("rules", {}).items():
                 for key, value in table.items():
                     if key == "severity":
@@ -273,8 +279,9 @@ def validate_table(table: dict[str, Any], where: str, allowed: set[str]) -> None
         from .labels import validate_label_table
 
         validate_label_table(table["labels"], where, top_level="per-file" in allowed)
-    if "tokens" in table:
-        _validate_tokens(table["tokens"], where)
+    for name in FAMILY_TABLES:
+        if name in table:
+            _validate_family_table(name, table[name], where)
     for key in ("baseline", "cache-dir"):
         if key in table and not isinstance(table[key], str):
             raise ConfigError(f"{where}: {key} must be a path (a string)")
@@ -296,17 +303,18 @@ def validate_table(table: dict[str, Any], where: str, allowed: set[str]) -> None
             _validate_option(rules[code], key, value, f"{where}: rules.{code}.{key}")
 
 
-def _validate_tokens(tokens: Any, where: str) -> None:
-    """`[tokens]` sets an option of every T rule that declares it (tokenizer, max-tokens...)."""
-    if not isinstance(tokens, dict):
-        raise ConfigError(f"{where}: tokens must be a table of token settings (tokenizer, max-tokens...)")
+def _validate_family_table(name: str, table: Any, where: str) -> None:
+    """`[tokens]` / `[privacy]` set an option of every rule of the family that declares it."""
+    family, noun, examples = FAMILY_TABLES[name]
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}: {name} must be a table of {noun}s ({examples})")
     rules = load_rules()
-    for key, value in tokens.items():
-        owners = [meta for code, meta in rules.items() if code[0] == "T" and key in meta.options]
+    for key, value in table.items():
+        owners = [meta for code, meta in rules.items() if code[0] == family and key in meta.options]
         if not owners:
-            known = sorted({k for code, meta in rules.items() if code[0] == "T" for k in meta.options})
-            raise ConfigError(f"{where}: tokens.{key}: unknown token setting (known: {', '.join(known)})")
-        _validate_option(owners[0], key, value, f"{where}: tokens.{key}")
+            known = sorted({k for code, meta in rules.items() if code[0] == family for k in meta.options})
+            raise ConfigError(f"{where}: {name}.{key}: unknown {noun} (known: {', '.join(known)})")
+        _validate_option(owners[0], key, value, f"{where}: {name}.{key}")
 
 
 def _validate_splits(splits: Any, where: str) -> None:

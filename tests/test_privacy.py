@@ -98,6 +98,23 @@ def test_own_allowlists_extend_the_placeholders(write_jsonl, check, tmp_path):
         "EMAIL_ADDRESS", "EMAIL_ADDRESS", "PHONE_NUMBER"]
 
 
+def test_a_privacy_table_sets_the_option_of_every_p_rule(write_jsonl, check, tmp_path):
+    """`[privacy]` (and `[per-file."GLOB".privacy]`) instead of one allowlist per P rule; a rule's
+    own table still wins, and an unknown key is an error naming it."""
+    path = write_jsonl(records(chat("Mail ops@acme-corp.io, key sk-proj-9TgH2kLm4NpQ7rSt1VwX3yZa6BcD")))
+    config = tmp_path / "ftlint.toml"
+    assert {f.code for f in check(path, select=["P"]).findings} >= {"P101", "P201"}
+    config.write_text('[privacy]\nroles = ["assistant"]\n', encoding="utf-8")
+    assert [f.code for f in check(path, select=["P101", "P201"]).findings] == []
+    config.write_text('[privacy]\nroles = ["assistant"]\n[rules.P201]\nroles = ["user"]\n', encoding="utf-8")
+    assert [f.code for f in check(path, select=["P101", "P201"]).findings] == ["P201"]
+    config.write_text(f'[per-file."{path.name}".privacy]\nallow-domains = ["acme-corp.io"]\n', encoding="utf-8")
+    assert [f.code for f in check(path, select=["P101"]).findings] == []
+    config.write_text('[privacy]\nallow-domain = ["acme-corp.io"]\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"privacy.allow-domain: unknown privacy setting \(known: .*allow-domains"):
+        check(path, select=["P101"])
+
+
 def test_allowlists_and_scope_are_configurable(write_jsonl, check, tmp_path):
     path = write_jsonl(records(
         chat(f"mail {EMAIL}", system="Escalate to ops@acme-corp.io"),
