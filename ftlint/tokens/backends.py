@@ -50,6 +50,31 @@ class Backend:
         return self.count_many([text])[0]
 
 
+def _bpe_openai_bindings() -> Any:
+    """bpe-openai's Rust extension alone. Importing the `bpe_openai` package builds metadata for
+    56 models at import time, decoding three rank tables (1-2 s per process, and every worker pays
+    it); the extension embeds its vocabularies and needs none of that."""
+    import glob
+    import importlib.machinery
+    import importlib.util
+    import os
+
+    package = importlib.util.find_spec("bpe_openai")
+    if package is None or not package.submodule_search_locations:
+        raise ImportError("bpe_openai")
+    for folder in package.submodule_search_locations:
+        for path in glob.glob(os.path.join(folder, "_bindings*")):
+            if path.endswith(tuple(importlib.machinery.EXTENSION_SUFFIXES)):
+                loader = importlib.machinery.ExtensionFileLoader("bpe_openai._bindings", path)
+                module = importlib.util.module_from_spec(
+                    importlib.util.spec_from_file_location("bpe_openai._bindings", path, loader=loader))
+                loader.exec_module(module)
+                return module
+    from bpe_openai import _bindings  # an unusual layout: the package's own import
+
+    return _bindings
+
+
 class OpenAIBackend(Backend):
     """bpe-openai's Rust tokenizer: the same counts as tiktoken, with the vocabulary in the wheel.
 
@@ -58,7 +83,7 @@ class OpenAIBackend(Backend):
 
     def __init__(self, spec: TokenizerSpec) -> None:
         try:
-            from bpe_openai import _bindings
+            _bindings = _bpe_openai_bindings()
         except ImportError:  # pragma: no cover - resolve_tokenizer checked it
             raise ConfigError(f"tokenizer {spec.name!r} needs bpe-openai: pip install 'ftlint[openai]'") from None
         super().__init__()
