@@ -138,12 +138,15 @@ class Engine:
 
     # ------------------------------------------------------------------ public
 
-    def run(self, paths: Iterable[str], force_exclude: bool = False, split_context: bool = False) -> Report:
+    def run(self, paths: Iterable[str], force_exclude: bool = False, split_context: bool = False,
+            context_exclude: Iterable[str | Path] = ()) -> Report:
         """Lint `paths`. With `split_context`, the other files of the configured splits are read
         too, for run-wide rules only (pre-commit passes just the changed file, but a leak needs
-        train and test together); only findings that involve the named files are reported."""
+        train and test together); only findings that involve the named files are reported.
+        `context_exclude` keeps files out of that context (`ftlint fix` checks a fixed copy in
+        place of its input, which a split glob would otherwise bring back)."""
         files = discover_files(paths, self.config, force_exclude)
-        context = self._split_files(set(files)) if split_context else []
+        context = self._split_files(set(files), {Path(p).resolve() for p in context_exclude}) if split_context else []
         run_key = None
         if self.cache is not None:
             every = [*files, *context]
@@ -198,11 +201,11 @@ class Engine:
             self._pool.shutdown()
             self._pool = None
 
-    def _split_files(self, named: set[Path]) -> list[Path]:
+    def _split_files(self, named: set[Path], exclude: set[Path] | None = None) -> list[Path]:
         globs = [str(self.config.root / g) for patterns in self.config.splits.values() for g in patterns]
         if not globs:
             return []
-        resolved = {p.resolve() for p in named}
+        resolved = {p.resolve() for p in named} | (exclude or set())
         return [p for p in discover_files(globs, self.config, ignore_unmatched=True)
                 if p.exists() and p.resolve() not in resolved]
 

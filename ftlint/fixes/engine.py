@@ -87,15 +87,6 @@ class _FixConfig(Config):
         return Path(path).resolve() in self.hidden or super().is_excluded(self._original(path))
 
 
-class _FixEngine(Engine):
-    """The engine, with the inputs being replaced kept out of the split context (a split glob
-    that names a file literally would bring the original back next to its fixed copy)."""
-
-    def _split_files(self, named: set[Path]) -> list[Path]:
-        hidden = getattr(self.config, "hidden", frozenset())
-        return [p for p in super()._split_files(named) if p.resolve() not in hidden]
-
-
 def check_overrides(enabled: Sequence[FixerInfo], extra_codes: Sequence[str] = ()) -> tuple[list[str], dict[str, Any]]:
     """(every code the fix run needs, the command-line config layer of its checks).
 
@@ -173,7 +164,8 @@ def run_fix(files: Sequence[Path], targets: dict[Path, Path | None], options: di
     shared: dict[str, Any] = {}
 
     def check(config: _FixConfig) -> Report:
-        report = _FixEngine(config, None).run([str(c.current) for c in changes], split_context=bool(config.splits))
+        report = Engine(config, None).run([str(c.current) for c in changes], split_context=bool(config.splits),
+                                          context_exclude=config.hidden)
         _raise_input_errors(report, changes)
         return report
 
