@@ -18,7 +18,7 @@ from .rulepack import RuleMeta, load_rules, tomllib
 
 TOP_LEVEL_KEYS = {"select", "extend-select", "ignore", "fail-on", "format", "exclude", "extend-exclude",
                   "rules", "per-file", "paths", "baseline", "cache-dir", "splits", "jobs", "labels", "tokens",
-                  "privacy"}
+                  "privacy", "fixable", "unfixable"}
 SPLIT_SETTINGS = {"locked-test"}  # keys of [splits] that are settings, not split names
 PER_FILE_KEYS = {"select", "extend-select", "ignore", "format", "rules", "labels", "tokens", "privacy"}
 # Family tables: one setting for every rule of the family that declares the option (a tokenizer,
@@ -270,9 +270,12 @@ def validate_table(table: dict[str, Any], where: str, allowed: set[str]) -> None
     for key in table:
         if key not in allowed:
             raise ConfigError(f"{where}: unknown key {key!r} (known: {', '.join(sorted(allowed))})")
-    for key in ("select", "extend-select", "ignore", "exclude", "extend-exclude", "paths"):
+    for key in ("select", "extend-select", "ignore", "exclude", "extend-exclude", "paths", "fixable", "unfixable"):
         if key in table and not (isinstance(table[key], list) and all(isinstance(v, str) for v in table[key])):
             raise ConfigError(f"{where}: {key} must be a list of strings")
+    for key in ("fixable", "unfixable"):  # rule codes whose fixes `ftlint fix` applies (or never applies)
+        if key in table:
+            expand_selectors(table[key], f"{where}: {key}")
     if "splits" in table:
         _validate_splits(table["splits"], where)
     if "labels" in table:

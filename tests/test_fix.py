@@ -77,6 +77,23 @@ def test_fixable_and_unfixable_pick_fixes_by_rule_code(tmp_path, capsys):
     assert code == 2 and "Z9" in err
 
 
+def test_fixable_and_unfixable_from_the_configuration(tmp_path, capsys):
+    lines, _ = messy_lines()
+    write_lines(tmp_path / "train.jsonl", lines)
+    config = tmp_path / "ftlint.toml"
+    config.write_text('fixable = ["D101"]\n', encoding="utf-8")
+    code, out, _ = run_cli(capsys, "fix", "train.jsonl", "-o", "d.jsonl")  # no flag: the config says what
+    assert "dedup: dropped 2" in out and "drop-invalid" not in out
+    code, out, _ = run_cli(capsys, "fix", "train.jsonl", "--fixable", "S", "-o", "s.jsonl")  # the CLI replaces it
+    assert "drop-invalid: dropped 5" in out and "dedup" not in out
+    config.write_text('unfixable = ["D101"]\n', encoding="utf-8")
+    code, out, _ = run_cli(capsys, "fix", "train.jsonl", "--fix", "-o", "u.jsonl")
+    assert "drop-invalid: dropped 5" in out and "dedup" not in out
+    config.write_text('fixable = ["Z9"]\n', encoding="utf-8")
+    code, _, err = run_cli(capsys, "fix", "train.jsonl", "-o", "z.jsonl")
+    assert code == 2 and "fixable" in err and "Z9" in err
+
+
 def test_rules_turned_off_in_the_configuration_are_not_fixed(tmp_path, capsys):
     """Intended duplicates (augmentation) stay when the configuration ignores D101; a per-file
     ignore of a record rule keeps those records too."""

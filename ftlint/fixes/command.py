@@ -84,17 +84,20 @@ def run(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
 
 
 def _run(args: argparse.Namespace, options: dict[str, Any], out: TextIO) -> int:
-    enabled = enabled_fixers(options)
-    if not enabled and args.split is None:
-        flags = ", ".join(i.flag for i in discover_fixers().values())
-        raise ConfigError(f"fix: nothing to do; pass --fix (the safe fixes), a fix flag ({flags}, --to FORMAT) "
-                          "or --split RATIO")
     if args.in_place and (args.output or args.diff or args.split is not None):
         raise ConfigError("fix: --in-place cannot be combined with -o, --diff or --split")
     cli: dict[str, Any] = {}
     if args.format:
         cli["format"] = args.format
     base = load_config(args.config, cli=cli)
+    for key in ("fixable", "unfixable"):  # the command line replaces the configuration's list, as in ruff
+        if not options.get(key) and key in base.table:
+            options[key] = base.table[key]
+    enabled = enabled_fixers(options)
+    if not enabled and args.split is None:
+        flags = ", ".join(i.flag for i in discover_fixers().values())
+        raise ConfigError(f"fix: nothing to do; pass --fix (the safe fixes), a fix flag ({flags}, --to FORMAT), "
+                          "--split RATIO, or set `fixable` in the configuration")
     files = resolve_inputs(args.paths, base)
     if (args.output or args.split is not None) and len(files) > 1:
         raise ConfigError(f"fix: -o and --split take one input file, got {len(files)}")
