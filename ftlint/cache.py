@@ -245,12 +245,11 @@ class ResultCache:
         now = time.time() if now is None else now
         entries: list[tuple[float, int, Path]] = []
         removed = 0
-        for path in self.root.glob("*/**/*"):
+        files, directories = _walk(self.root)
+        for path in files:
             try:
                 stat = path.stat()
             except OSError:
-                continue
-            if not path.is_file():
                 continue
             if path.name.startswith(".tmp-"):
                 stale = now - stat.st_mtime > PRUNE_INTERVAL  # a writer that died mid-write
@@ -265,12 +264,25 @@ class ResultCache:
             if _unlink(path):
                 removed += 1
                 total -= size
-        for directory in sorted(self.root.glob("*/**/"), key=lambda p: -len(p.parts)):
+        for directory in sorted(directories, key=lambda p: -len(p.parts)):
             try:
                 directory.rmdir()  # only succeeds when empty
             except OSError:
                 pass
         return removed
+
+
+def _walk(root: Path) -> tuple[list[Path], list[Path]]:
+    """Files and directories below the version folders of `root`. os.walk skips what vanishes
+    while it looks (another run pruning at the same time); Path.glob raises instead."""
+    files: list[Path] = []
+    directories: list[Path] = []
+    for top, dirnames, filenames in os.walk(root):
+        here = Path(top)
+        if here != root:
+            directories.append(here)
+            files.extend(here / name for name in filenames)
+    return files, directories
 
 
 def _unlink(path: Path) -> bool:
