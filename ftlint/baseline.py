@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .atomic import write_atomically
 from .config import ConfigError
 from .engine import Report
 from .model import Finding
@@ -95,11 +95,8 @@ def write_baseline(baseline: Baseline) -> None:
         files.setdefault(file, {})[fp] = {"code": entry.code, "count": entry.count, "message": entry.message}
     payload = {"version": FORMAT_VERSION, "generated_by": f"ftlint {__version__}", "files": files}
     baseline.path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=baseline.path.parent, prefix=".ftlint-baseline-", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump(payload, fh, indent=2, ensure_ascii=False)
-        fh.write("\n")
-    os.replace(tmp, baseline.path)
+    text = json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+    write_atomically(baseline.path, text.encode("utf-8"), prefix=".ftlint-baseline-")
 
 
 def apply_baseline(report: Report, baseline: Baseline) -> BaselineOutcome:

@@ -28,9 +28,10 @@ import hmac
 import json
 import os
 import pickle
-import tempfile
 import time
 from pathlib import Path
+
+from .atomic import write_atomically
 from typing import Any
 
 from . import __version__
@@ -65,10 +66,7 @@ def _signing_key() -> bytes:
     key = os.urandom(32)
     try:
         base.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=base)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(key)
-        os.replace(tmp, path)
+        write_atomically(path, key)
         return path.read_bytes()  # another process may have won the race: use its key
     except OSError:
         return key  # unwritable home: this process's entries are only valid for itself
@@ -99,20 +97,6 @@ def content_hash(path: Path) -> str | None:
 
 def _sign(payload: bytes) -> bytes:
     return hmac.new(_signing_key(), payload, hashlib.sha256).digest()
-
-
-def _write_atomically(directory: Path, name: str, blob: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".pickle")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(blob)
-        os.replace(tmp, directory / name)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
 
 
 class ResultCache:
@@ -213,7 +197,7 @@ class ResultCache:
         try:
             directory.mkdir(parents=True, exist_ok=True)
             _ensure_gitignore(self.root)
-            _write_atomically(directory, name, _sign(payload) + payload)
+            write_atomically(directory / name, _sign(payload) + payload)
             return True
         except OSError:
             return False  # a read-only checkout still lints; it just does not cache

@@ -244,13 +244,10 @@ def record(argv: list[str], code: int, stdout: Recorder, stderr: Recorder, depen
                              "code": code})
     path = _entry_path(os.path.abspath(cache_dir), key)
     try:
-        import tempfile
+        from .atomic import write_atomically
 
         os.makedirs(os.path.dirname(path), exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".tmp-")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(hmac.new(key_bytes, payload, hashlib.sha256).digest() + payload)
-        os.replace(tmp, path)
+        write_atomically(path, hmac.new(key_bytes, payload, hashlib.sha256).digest() + payload)
     except OSError:
         pass
 

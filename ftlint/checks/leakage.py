@@ -27,7 +27,6 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 from array import array
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -36,6 +35,7 @@ from typing import Any
 import numpy as np
 import orjson
 
+from ..atomic import write_atomically
 from ..config import ConfigError
 from ..model import Hit, Location, Record, Sample, Severity, Turn
 from ..registry import RunContext, run_rule
@@ -733,15 +733,4 @@ class LockedTestSplit(_SplitRule):
             "version": 1,
             "splits": dict(sorted(splits.items())),
         }
-        fd, tmp = tempfile.mkstemp(dir=lock_path.parent, prefix=".ftlint-lock.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(content, fh, indent=2)
-                fh.write("\n")
-            os.replace(tmp, lock_path)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
+        write_atomically(lock_path, (json.dumps(content, indent=2) + "\n").encode("utf-8"), prefix=".ftlint-lock.")
