@@ -27,6 +27,7 @@ import orjson
 from .config import TOP_LEVEL_KEYS, Config, FileSettings, load_config, validate_table
 from .discovery import discover_files
 from .formats import FORMATS, Detection, detect_file_format, detect_record_format
+from .gcpolicy import relaxed_gc
 from .labels import LabelResolver
 from .model import Finding, Hit, Location, Record, Severity
 from .readers import DEFAULT_MAX_LINE_BYTES, ReadPosition, UnreadableFile, is_jsonl_file, read_records
@@ -160,7 +161,8 @@ class Engine:
         if self.progress is not None:
             self.progress.start(sum(_size_of(p) for p in [*files, *context]))
         try:
-            results, leftover, statistics = self._run_files(files, context)
+            with relaxed_gc():
+                results, leftover, statistics = self._run_files(files, context)
         finally:
             self.close()
             if self.progress is not None:

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from .config import FileSettings
 from .formats import FORMATS
+from .gcpolicy import relaxed_gc
 from .model import Finding, Location
 from .readers import RawLine, ReadPosition, jsonl_records, read_jsonl_lines
 from .registry import RunContext
@@ -138,9 +139,10 @@ def check_lines(job: FileJob, lines: list[RawLine]) -> ChunkResult:
     run_states = [implementations[code].target(job.run_options[code], job.run_context) for code in job.run_codes]
     spec = FORMATS.get(job.format or "")
     checker = RecordChecker(job.display, job.settings, spec, implementations, emit, run_states, job.split)
-    for line in lines:
-        for record in jsonl_records(job.display, line, job.max_line):
-            checker.feed(record)
+    with relaxed_gc():
+        for line in lines:
+            for record in jsonl_records(job.display, line, job.max_line):
+                checker.feed(record)
     return ChunkResult(emit.findings, checker.records, [state for _, state in checker.dataset_states], run_states)
 
 

@@ -33,6 +33,7 @@ DATASET_SUFFIXES = tuple(
 # A key in raw JSON is always a closing quote followed by optional whitespace and a colon.
 _KEY_COLON = re.compile(rb'"\s*:')
 _ESCAPED_QUOTE = re.compile(rb"\\u0022", re.IGNORECASE)
+_MAY_SPACE_BEFORE_COLON = re.compile(rb'"[ \t\r\n]+:')
 
 
 class UnreadableFile(Exception):
@@ -278,7 +279,13 @@ def _may_have_duplicate_keys(raw: bytes, data: dict) -> bool:
         dumped = orjson.dumps(data)
     except TypeError:  # orjson.JSONEncodeError is a TypeError
         return True
-    return len(_KEY_COLON.findall(raw)) > len(_KEY_COLON.findall(dumped))
+    keys = dumped.count(b'":')  # orjson writes no whitespace: every key is `"key":`
+    tight = raw.count(b'":')
+    if tight > keys:
+        return True
+    if not _MAY_SPACE_BEFORE_COLON.search(raw):  # one C-level scan for `"` + whitespace
+        return False
+    return len(_KEY_COLON.findall(raw)) > keys
 
 
 def _parse_slow(raw: bytes, problems: list[ReadProblem]) -> Any:

@@ -41,15 +41,31 @@ def _dicts(messages: Any) -> list[tuple[int, dict]]:
 
 
 def message_turns(messages: Any, base: str, trained_roles: tuple[str, ...] = ("assistant",)) -> list[Turn]:
-    """OpenAI-style `{role, content}` messages; `weight: 0` excludes an assistant turn from loss."""
+    """OpenAI-style `{role, content}` messages; `weight: 0` excludes an assistant turn from loss.
+
+    Runs for every record of every chat file, so the common shape (string content, no tool
+    calls) takes the shortest path."""
+    if not isinstance(messages, list):
+        return []
     turns: list[Turn] = []
-    for i, message in _dicts(messages):
-        role = str(message.get("role", ""))
-        trained = role in trained_roles and message.get("weight", 1) != 0
-        content = message.get("content")
-        payload = bool(message.get("tool_calls") or message.get("function_call")) or (
-            isinstance(content, list) and any(isinstance(p, dict) and p.get("type") != "text" for p in content))
-        turns.append(Turn(role, content_text(content), f"{base}[{i}].content", trained, payload))
+    append = turns.append
+    for i, message in enumerate(messages):
+        if not isinstance(message, dict):
+            continue
+        get = message.get
+        role = get("role", "")
+        if not isinstance(role, str):
+            role = str(role)
+        trained = role in trained_roles and get("weight", 1) != 0
+        content = get("content")
+        if isinstance(content, str):
+            text = content
+            payload = bool(get("tool_calls") or get("function_call"))
+        else:
+            text = content_text(content)
+            payload = bool(get("tool_calls") or get("function_call")) or (
+                isinstance(content, list) and any(isinstance(p, dict) and p.get("type") != "text" for p in content))
+        append(Turn(role, text, f"{base}[{i}].content", trained, payload))
     return turns
 
 
