@@ -88,3 +88,37 @@ def view_hash(sample: Sample, scope: str, how: Normalisation = Normalisation()) 
         digest = hashlib.blake2b(view(sample, scope, how).encode("utf-8", "surrogatepass"), digest_size=8).digest()
         cached = sample.cache[key] = int.from_bytes(digest, "little")
     return cached
+
+
+def quick_normalise(text: str, how: Normalisation = Normalisation()) -> str:
+    """`normalise(text, how)`, the same result, ~5x faster on the common case: in ASCII text
+    whose only whitespace is single spaces and newlines, collapsing whitespace is replacing the
+    newlines, so the split and join are skipped (NFKC never changes ASCII). `isprintable()` is
+    false for every whitespace character but the space, which is what makes the test exact."""
+    if how.collapse_whitespace and text.isascii():
+        if how.casefold:
+            text = text.casefold()
+        flat = text.replace("\n", " ")
+        if flat.isprintable() and "  " not in flat and flat[:1] != " " and flat[-1:] != " ":
+            return flat
+        return " ".join(flat.split())
+    return normalise(text, how)
+
+
+def quick_view(sample: Sample, scope: str, how: Normalisation = Normalisation()) -> str:
+    """`view()` through `quick_normalise`: the same text under the same cache key."""
+    key = ("norm", scope, how)
+    cached = sample.cache.get(key)
+    if cached is None:
+        cached = sample.cache[key] = quick_normalise(raw_view(sample, scope), how)
+    return cached
+
+
+def quick_view_hash(sample: Sample, scope: str, how: Normalisation = Normalisation()) -> int:
+    """`view_hash()` through `quick_view`: the same digest under the same cache key."""
+    key = ("hash", scope, how)
+    cached = sample.cache.get(key)
+    if cached is None:
+        digest = hashlib.blake2b(quick_view(sample, scope, how).encode("utf-8", "surrogatepass"), digest_size=8).digest()
+        cached = sample.cache[key] = int.from_bytes(digest, "little")
+    return cached

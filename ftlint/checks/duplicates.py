@@ -11,7 +11,7 @@ from typing import Any
 
 from ..model import Hit, Location, Sample
 from ..registry import RunContext, run_rule
-from ..textview import Normalisation, raw_view, view_hash
+from ..textview import Normalisation, quick_view_hash, raw_view
 
 _LINE_BITS = 40  # a packed location is (file index << 40) | line
 
@@ -53,32 +53,41 @@ class ExactDuplicates:
 
     def add(self, sample: Sample, split: str | None) -> None:
         record = sample.record
-        group = split or record.path
-        self.totals[group] = self.totals.get(group, 0) + 1
-        self.group_paths.setdefault(group, record.path)
-        if self.scope != "record" and not raw_view(sample, self.scope).strip():
+        path = record.path
+        group = split or path
+        totals = self.totals
+        if group in totals:
+            totals[group] += 1
+        else:
+            totals[group] = 1
+            self.group_paths.setdefault(group, path)
+        if self.scope == "record":
+            self._remember_packed(group, quick_view_hash(sample, "record", self.how),
+                                  self.locations.pack(path, record.line), 0)
+            return
+        if not raw_view(sample, self.scope).strip():
             return  # no prompt (or response) to compare: not a duplicate of other empty ones
         # A prompt (or response) duplicate that is also a whole-record duplicate is D101's to
         # report; remembering the first record's hash keeps D102/D103 about different records.
-        whole = view_hash(sample, "record", self.how) if self.scope != "record" else 0
-        self._remember((group, view_hash(sample, self.scope, self.how)), record.path, record.line, whole)
+        whole = quick_view_hash(sample, "record", self.how)
+        self._remember_packed(group, quick_view_hash(sample, self.scope, self.how),
+                              self.locations.pack(path, record.line), whole)
 
-    def _remember(self, key: tuple[str, int], path: str, line: int, whole: int) -> None:
-        self._remember_packed(key, self.locations.pack(path, line), whole)
-
-    def _remember_packed(self, key: tuple[str, int], packed: int, whole: int) -> None:
-        firsts = self.first.setdefault(key[0], {})
-        first = firsts.get(key[1])
+    def _remember_packed(self, group: str, digest: int, packed: int, whole: int) -> None:
+        firsts = self.first.get(group)
+        if firsts is None:
+            firsts = self.first[group] = {}
+        first = firsts.get(digest)
         if first is None:
-            firsts[key[1]] = packed
+            firsts[digest] = packed
             if whole:
-                self.first_whole.setdefault(key[0], {})[key[1]] = whole
-        elif not whole or self.first_whole.get(key[0], {}).get(key[1]) != whole:
-            self.clusters.setdefault(key, [first]).append(packed)
+                self.first_whole.setdefault(group, {})[digest] = whole
+        elif not whole or self.first_whole.get(group, {}).get(digest) != whole:
+            self.clusters.setdefault((group, digest), [first]).append(packed)
             if whole:
                 self.member_whole[packed] = whole
         else:  # D102/D103: the first record's whole duplicate; kept for merges (it may differ from theirs)
-            self.whole_copies.setdefault(key, []).append((packed, whole))
+            self.whole_copies.setdefault((group, digest), []).append((packed, whole))
 
     def merge(self, other: "ExactDuplicates") -> None:
         """Replays the other state's records in their order, each with its own whole-record hash,
@@ -97,7 +106,7 @@ class ExactDuplicates:
                 if copies is not None:
                     entries = sorted(entries + copies)  # packed locations sort in file order
                 for packed, whole in entries:
-                    self._remember_packed(key, files[packed >> _LINE_BITS] | (packed & mask), whole)
+                    self._remember_packed(group, digest, files[packed >> _LINE_BITS] | (packed & mask), whole)
         for group, total in other.totals.items():
             self.totals[group] = self.totals.get(group, 0) + total
             self.group_paths.setdefault(group, other.group_paths[group])

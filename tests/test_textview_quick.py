@@ -1,0 +1,62 @@
+"""The fast paths of `ftlint.textview` (`quick_normalise`, `quick_view`, `quick_view_hash`) give
+exactly what the plain ones give, on generated texts full of the cases the shortcut must refuse."""
+from __future__ import annotations
+
+import json
+import random
+
+from ftlint.formats import FORMATS
+from ftlint.model import Record
+from ftlint.textview import (
+    SCOPES,
+    Normalisation,
+    normalise,
+    quick_normalise,
+    quick_view,
+    quick_view_hash,
+    view,
+    view_hash,
+)
+
+# Pieces chosen to hit every branch: ASCII words, every str.split whitespace (ASCII controls
+# \x1c-\x1f included), Unicode spaces, characters NFKC turns into spaces or letters, case pairs
+# whose folding is not `lower()` (ß, ﬁ, Σ), non-printable but non-space characters.
+PIECES = ["word", "Mixed", "CAPS", " ", "  ", "\n", "\n\n", "\t", "\r\n", "\x0b", "\x0c", "\x1c", "\x1d",
+          "\x1e", "\x1f", "\x85", "\xa0", "\u2003", "\u3000", "\u2028", "\u00a8", "\u00bd", "\ufb01", "ß",
+          "Σ", "\u200b", "\x00", "é", "e\u0301", "Ⅻ", ".", "!", "🙂"]
+HOWS = [Normalisation(*bits) for bits in
+        [(a, b, c) for a in (True, False) for b in (True, False) for c in (True, False)]]
+
+
+def texts(seed: int, count: int) -> list[str]:
+    rng = random.Random(seed)
+    out = ["", " ", "\n", "a", " a", "a ", "a\nb", "a \nb", "a\n b", "a\n\nb", "A B", "a  b"]
+    for _ in range(count):
+        # Mostly-ASCII texts (the shortcut's case) and some with anything in them.
+        pool = PIECES[:3] + [" ", "\n", "."] if rng.random() < 0.5 else PIECES
+        out.append("".join(rng.choice(pool) for _ in range(rng.randint(0, 12))))
+    return out
+
+
+def test_quick_normalise_equals_normalise() -> None:
+    for text in texts(1, 5000):
+        for how in HOWS:
+            assert quick_normalise(text, how) == normalise(text, how), (text, how)
+
+
+def test_quick_views_equal_views() -> None:
+    rng = random.Random(2)
+    spec = FORMATS["openai-chat"]
+    pool = texts(3, 600)
+    for line in range(300):
+        messages = [{"role": role, "content": rng.choice(pool)}
+                    for role in ("system", "user", "assistant", "user", "assistant")[:rng.randint(2, 5)]]
+        data = {"messages": messages}
+        for how in HOWS:
+            for scope in SCOPES:
+                slow = spec.to_sample(Record("x.jsonl", line, json.loads(json.dumps(data))))
+                fast = spec.to_sample(Record("x.jsonl", line, json.loads(json.dumps(data))))
+                assert quick_view(fast, scope, how) == view(slow, scope, how)
+                assert quick_view_hash(fast, scope, how) == view_hash(slow, scope, how)
+                # Same cache keys: a later plain call reads what the quick one stored.
+                assert view(fast, scope, how) == view(slow, scope, how)
