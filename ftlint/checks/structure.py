@@ -5,7 +5,7 @@ import json
 import os
 import re
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 import jsonschema
 
@@ -20,6 +20,35 @@ SHAREGPT_ASSISTANT_TAGS = {"gpt", "function_call", "assistant"}
 FUNCTION_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
+class MessageList(NamedTuple):
+    """One OpenAI-style message list with what several rules ask of every record, computed in
+    one pass: most records have no tool calls, no weights and no unusual keys, and these facts
+    let those rules skip them without walking the messages again."""
+
+    base: str
+    messages: list
+    roles: list[Any]
+    keys: frozenset[str]  # every key used by any message of the list
+
+
+def _message_facts(sample: Sample) -> list[MessageList]:
+    cached = sample.cache.get("message_facts")
+    if cached is None:
+        cached = []
+        for base, messages in message_lists(sample):
+            keys: set[str] = set()
+            for message in messages:
+                keys.update(message)
+            cached.append(MessageList(base, messages, [m.get("role") for m in messages], frozenset(keys)))
+        sample.cache["message_facts"] = cached
+    return cached
+
+
+_TOOL_KEYS = frozenset({"tool_calls", "function_call", "tool_call_id"})
+_CALL_KEYS = frozenset({"tool_calls", "function_call"})
+_INSTRUCTION_ROLES = ("system", "developer")
+
+
 @record_rule("S102")
 def unknown_keys(sample: Sample, options: dict[str, Any]) -> Iterator[Hit]:
     spec = FORMATS[sample.format]
@@ -28,7 +57,9 @@ def unknown_keys(sample: Sample, options: dict[str, Any]) -> Iterator[Hit]:
         for key in sample.data:
             if key not in spec.known_keys and key not in allowed:
                 yield Hit(f"unknown key {key!r} for {spec.name} (known: {', '.join(sorted(spec.known_keys))})", key)
-    for base, messages in message_lists(sample):
+    for base, messages, _, keys in _message_facts(sample):
+        if keys <= OPENAI_MESSAGE_KEYS:
+            continue
         for i, message in enumerate(messages):
             for key in message:
                 if key not in OPENAI_MESSAGE_KEYS and key not in allowed:
@@ -62,11 +93,11 @@ def wrong_final_turn(sample: Sample, options: dict[str, Any]) -> Iterator[Hit]:
 
 @record_rule("S203", formats={"messages", "trl"})
 def consecutive_same_role(sample: Sample, options: dict[str, Any]) -> Iterator[Hit]:
-    allowed = set(options["allow-roles"])
-    for base, messages in message_lists(sample):
-        for i in range(1, len(messages)):
-            role = messages[i].get("role")
-            if role == messages[i - 1].get("role") and role not in allowed:
+    allowed = options["allow-roles"]
+    for base, _, roles, _ in _message_facts(sample):
+        for i in range(1, len(roles)):
+            role = roles[i]
+            if role == roles[i - 1] and role not in allowed:
                 yield Hit(f"two consecutive {role} turns ({base}[{i - 1}] and {base}[{i}]); "
                           "many chat templates require roles to alternate", f"{base}[{i}].role")
 
@@ -91,7 +122,9 @@ def unanswered_tool_call(sample: Sample, options: dict[str, Any]) -> Iterator[Hi
     """Calls must be answered by the tool messages that directly follow them. A final assistant turn
     that only calls a tool is fine: it is how OpenAI's tool-calling fine-tuning examples end (the
     model learns to emit the call), and it is all a DPO output can hold."""
-    for base, messages in message_lists(sample):
+    for base, messages, roles, keys in _message_facts(sample):
+        if keys.isdisjoint(_TOOL_KEYS) and "tool" not in roles:
+            continue
         called: set[str] = set()
         waiting: dict[str, str] = {}  # calls of the last assistant turn not answered yet -> their path
         caller = -1
@@ -174,7 +207,9 @@ def invalid_tool_spec(sample: Sample, options: dict[str, Any]) -> Iterator[Hit]:
 
 @record_rule("S207", formats={"messages", "trl"})
 def weight_on_non_assistant(sample: Sample, options: dict[str, Any]) -> Iterator[Hit]:
-    for base, messages in message_lists(sample):
+    for base, messages, _, keys in _message_facts(sample):
+        if "weight" not in keys:
+            continue
         for i, message in enumerate(messages):
             if "weight" in message and message.get("role") != "assistant":
                 yield Hit(f"weight is only allowed on assistant turns, found on a {message.get('role')} turn",
@@ -249,17 +284,18 @@ class TooFewRecords:
 
 @record_rule("S212", formats={"messages", "trl"})
 def misplaced_system_turn(sample: Sample, options: dict[str, Any]) -> Iterator[Hit]:
-    for base, messages in message_lists(sample):
-        for i, message in enumerate(messages):
-            if i > 0 and message.get("role") in ("system", "developer") and \
-                    messages[i - 1].get("role") not in ("system", "developer"):
-                yield Hit(f"{message.get('role')} turn at position {i}; instructions belong at the start", f"{base}[{i}].role")
+    for base, _, roles, _ in _message_facts(sample):
+        for i in range(1, len(roles)):
+            if roles[i] in _INSTRUCTION_ROLES and roles[i - 1] not in _INSTRUCTION_ROLES:
+                yield Hit(f"{roles[i]} turn at position {i}; instructions belong at the start", f"{base}[{i}].role")
 
 
 @record_rule("S213")
 def tool_call_arguments_not_json(sample: Sample, options: dict[str, Any]) -> Iterator[Hit]:
     spec = FORMATS[sample.format]
-    for base, messages in message_lists(sample):
+    for base, messages, _, keys in _message_facts(sample):
+        if keys.isdisjoint(_CALL_KEYS):
+            continue
         for i, message in enumerate(messages):
             calls = [(f"tool_calls[{j}].function", call.get("function") if isinstance(call, dict) else None)
                      for j, call in enumerate(message.get("tool_calls") or [])]
