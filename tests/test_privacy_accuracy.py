@@ -53,6 +53,73 @@ def test_the_prefilter_changes_no_detection(data, settings):
     assert sum(map(len, with_gate)) >= len([i for i in data if i.spans])  # the comparison saw detections
 
 
+# Digits of other scripts, which `\\d` (and presidio) also match: the prefilter must not assume ASCII.
+OTHER_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+FULLWIDTH_DIGITS = str.maketrans("0123456789", "０１２３４５６７８９")
+
+
+def _variants(text: str) -> list[str]:
+    return [text, text.translate(OTHER_DIGITS), text.translate(FULLWIDTH_DIGITS), f"“{text}” ✓", text.lower()]
+
+
+def _every_universe() -> list[frozenset[str]]:
+    from ftlint.privacy.entities import ALL_ENTITIES, NER_ENTITIES
+
+    rules = load_rules()
+    defaults = [settings_for(code, dict(rules[code].options)).universe for code in ("P101", "P102", "P103", "P201", "P301")]
+    return [*defaults, frozenset(e for e in ALL_ENTITIES if e not in NER_ENTITIES)]
+
+
+def test_the_prefilter_shortcuts_agree_with_every_trigger_run_in_full(data):
+    """`possible_entities` skips digit triggers on digit-free text and memoises per text: the
+    result must equal running every trigger of every entity, in any script."""
+    import re
+
+    from ftlint.privacy.prefilter import GATES, TRIGGERS, has_digit, possible_entities
+
+    texts = [v for item in data for v in _variants(item.text)] + ["", "no digits at all", "٣", "x０y", "1"]
+    for text in texts:
+        assert has_digit(text) == (re.search(r"\d", text) is not None), text
+        for universe in _every_universe():
+            full = frozenset(e for e in universe if e not in GATES or any(TRIGGERS[n](text) for n in GATES[e]))
+            assert possible_entities(text, universe) == full, (text, sorted(universe))
+
+
+def test_the_record_gate_changes_no_detection(data):
+    """Records of several strings (messages, a nested tool call, metadata) through `detect`, which
+    gates the whole record first, against every string analysed without any gate."""
+    from ftlint.formats.registry import FORMATS
+    from ftlint.model import Record
+    from ftlint.privacy.entities import FAMILIES
+    from ftlint.privacy.scan import detect, detect_texts, plain_strings, sample_texts, strings_of
+
+    rules = load_rules()
+    settings = [settings_for(code, dict(rules[code].options)) for code in ("P101", "P102", "P103", "P201", "P301")]
+    settings.append(settings_for("P103", {"entities": ["IP_ADDRESS", "MAC_ADDRESS", "URL"]}))
+    settings.append(settings_for("P102", {"entities": list(FAMILIES["P102"].available)}))  # the "digit" gate too
+    rng = random.Random(5)
+    texts = [v for item in data for v in _variants(item.text)[:3]]
+    clean = ["How do I bake sourdough bread at home?", "Sure, here is a recipe.", "Thanks!", "ok"]
+    spec = FORMATS["openai-chat"]
+    seen = 0
+    for i in range(0, len(texts), 3):
+        picked = texts[i:i + 3]
+        user = rng.choice([*picked, *clean])
+        messages = [{"role": "system", "content": rng.choice(clean)}, {"role": "user", "content": user},
+                    {"role": "assistant", "content": rng.choice(clean),
+                     "tool_calls": [{"id": "c1", "type": "function",
+                                     "function": {"name": "send", "arguments": json.dumps({"body": picked[-1]})}}]}]
+        data_ = {"messages": messages, "metadata": {"notes": [picked[0], 7, None, {"deep": picked[1 % len(picked)]}]}}
+        record = Record(path="t.jsonl", line=i + 1, data=data_, index=i)
+        assert plain_strings(data_) == [s for _, _, s in strings_of(data_)]
+        for s in settings:
+            gated = detect(spec.to_sample(record), s)
+            sample = spec.to_sample(record)
+            assert gated == list(detect_texts(sample_texts(sample), s, prefilter=False)), (data_, sorted(s.entities))
+            seen += len(gated)
+    assert seen > len(texts) // 3  # the comparison saw detections
+
+
 def test_the_prefilter_keeps_clean_text_away_from_presidio(settings):
     from ftlint.privacy.prefilter import possible_entities
 

@@ -9,7 +9,7 @@ values; presidio is imported only when a text passes the prefilter.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from ..config import ConfigError
@@ -34,38 +34,39 @@ def _detections(code: str, sample: Sample, options: dict[str, Any]) -> list[Any]
         raise ConfigError(f"rules.{code}.spacy-model: {exc}") from None
 
 
-def _hits(code: str, sample: Sample, options: dict[str, Any]) -> Iterator[Hit]:
+def _hits(code: str, sample: Sample, options: dict[str, Any]) -> list[Hit]:
+    """A list, not a generator: most records have no detection, and then no frame is built."""
     detections = _detections(code, sample, options)
     if not detections:
-        return
+        return []
     from ..engine import record_key
 
     record = record_key(sample.record)
     limit = int(options.get("max-per-record", 0))
     shown = detections[:limit] if limit > 0 else detections
-    for d in shown:
-        message = f"{d.entity} {d.masked} in {d.role} text at [{d.start}:{d.end}]"
-        yield Hit(message, d.field or None, excerpt=d.masked, key=f"{record}|{d.field}|{d.entity}|{d.start}")
+    hits = [Hit(f"{d.entity} {d.masked} in {d.role} text at [{d.start}:{d.end}]", d.field or None,
+                excerpt=d.masked, key=f"{record}|{d.field}|{d.entity}|{d.start}") for d in shown]
     rest = detections[len(shown):]
     if rest:
         kinds = ", ".join(f"{entity} {n}" for entity, n in Counter(d.entity for d in rest).most_common())
-        yield Hit(f"{len(rest)} more values in this record not shown ({kinds}); raise max-per-record to list them",
-                  key=f"{record}|more")
+        hits.append(Hit(f"{len(rest)} more values in this record not shown ({kinds}); raise max-per-record to list them",
+                        key=f"{record}|more"))
+    return hits
 
 
 @record_rule("P101")
-def contact_details(sample: Sample, options: dict[str, Any]) -> Iterator[Hit]:
-    yield from _hits("P101", sample, options)
+def contact_details(sample: Sample, options: dict[str, Any]) -> Iterable[Hit]:
+    return _hits("P101", sample, options)
 
 
 @record_rule("P102")
-def financial_or_id_number(sample: Sample, options: dict[str, Any]) -> Iterator[Hit]:
-    yield from _hits("P102", sample, options)
+def financial_or_id_number(sample: Sample, options: dict[str, Any]) -> Iterable[Hit]:
+    return _hits("P102", sample, options)
 
 
 @record_rule("P103")
-def network_identifier(sample: Sample, options: dict[str, Any]) -> Iterator[Hit]:
-    yield from _hits("P103", sample, options)
+def network_identifier(sample: Sample, options: dict[str, Any]) -> Iterable[Hit]:
+    return _hits("P103", sample, options)
 
 
 @record_rule("P104")
@@ -81,8 +82,8 @@ def named_entity(sample: Sample, options: dict[str, Any]) -> Iterator[Hit]:
 
 
 @record_rule("P201")
-def secret(sample: Sample, options: dict[str, Any]) -> Iterator[Hit]:
-    yield from _hits("P201", sample, options)
+def secret(sample: Sample, options: dict[str, Any]) -> Iterable[Hit]:
+    return _hits("P201", sample, options)
 
 
 @dataset_rule("P301")

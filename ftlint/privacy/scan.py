@@ -43,10 +43,15 @@ class Settings:
     model: str | None = None
     max_per_record: int = 0  # 0 = no limit
 
-    @property
+    @functools.cached_property
     def universe(self) -> frozenset[str]:
         """Pattern entities analysed together, so that overlaps resolve the same way for every rule."""
         return _universe(self.entities)
+
+    @functools.cached_property
+    def active_key(self) -> tuple[str, frozenset[str]]:
+        """Where `active_texts` keeps its result in `Sample.cache`: rules with one universe share it."""
+        return ("privacy.active", self.universe)
 
     @classmethod
     def from_options(cls, options: dict[str, Any], available: Iterable[str] = ALL_ENTITIES,
@@ -240,23 +245,51 @@ def sample_texts(sample: Any) -> list[Text]:
     return cached
 
 
+def plain_strings(data: Any) -> list[str]:
+    """The strings `strings_of` yields, in the same order, without paths and roles: all the record
+    gate reads, and about ten times cheaper to collect (no path tuples, no role lookups)."""
+    if isinstance(data, str):
+        return [data] if len(data) >= MIN_TEXT else []
+    out: list[str] = []
+    _collect(data, out)
+    return out
+
+
+def _collect(value: Any, out: list[str]) -> None:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(item, str):
+                if len(item) >= MIN_TEXT and key not in STRUCTURAL_KEYS:
+                    out.append(item)
+            elif isinstance(item, (dict, list)):
+                _collect(item, out)
+    elif isinstance(value, list):
+        for item in value:
+            if isinstance(item, str):
+                if len(item) >= MIN_TEXT:
+                    out.append(item)
+            elif isinstance(item, (dict, list)):
+                _collect(item, out)
+
+
 def active_texts(sample: Any, settings: Settings) -> list[Text]:
     """The texts of a record that can hold any entity of the settings' universe (usually none):
-    computed once per record and universe, shared by every rule with that universe.
-
-    The gate first runs once on all strings joined by NUL, which no trigger pattern crosses, so
-    it fires on the join whenever it fires on one of the strings: a clean record costs one pass."""
-    universe = settings.universe
-    key = ("privacy.active", universe)
+    computed once per record and universe, shared by every rule with that universe."""
+    key = settings.active_key
     cached = sample.cache.get(key)
     if cached is None:
-        strings = _strings(sample)
-        if not strings or (len(strings) > 1 and not possible_entities("\x00".join(s for _, _, s in strings), universe)):
-            cached = []
-        else:
-            cached = [t for t in sample_texts(sample) if t.possible(universe)]
-        sample.cache[key] = cached
+        cached = sample.cache[key] = _active(sample, settings.universe)
     return cached
+
+
+def _active(sample: Any, universe: frozenset[str]) -> list[Text]:
+    """The gate first runs once on all strings joined by NUL, which no trigger pattern crosses, so
+    it fires on the join whenever it fires on one of the strings: a clean record costs one pass
+    over its plain strings, and only a record that passes gets paths, roles and per-text gates."""
+    strings = plain_strings(sample.data)
+    if not strings or not possible_entities(strings[0] if len(strings) == 1 else "\x00".join(strings), universe):
+        return []
+    return [t for t in sample_texts(sample) if t.possible(universe)]
 
 
 def _in_scope(text: Text, settings: Settings) -> bool:
