@@ -11,15 +11,25 @@ a few `stat` calls and prints the recorded bytes. Anything different, or any dou
 to the full path, which then re-validates by content hash (`ftlint.cache`).
 
 This module imports only the standard library's smallest modules; entries are marshalled data
-(no code) signed with the result cache's per-user key, so a planted entry is ignored.
+(no code) authenticated with the result cache's per-user key (keyed BLAKE2b), so a planted entry
+is ignored.
 """
 from __future__ import annotations
 
-import hashlib
-import hmac
 import marshal
 import os
 import sys
+
+# hashlib and hmac load OpenSSL (~5 ms, half of a bare interpreter's start-up); the built-in
+# BLAKE2 module is enough: keyed BLAKE2b is a MAC by design (RFC 7693), no HMAC construction needed.
+try:
+    from _blake2 import blake2b
+except ImportError:  # an interpreter without the built-in module
+    from hashlib import blake2b
+try:
+    from _operator import _compare_digest as compare_digest  # what hmac.compare_digest falls back to
+except ImportError:
+    from hmac import compare_digest
 
 VERSION = "0.1.0"  # must match ftlint.__version__ (a test checks it)
 CONFIG_NAMES = ("ftlint.toml", "pyproject.toml")
@@ -36,7 +46,7 @@ def code_fingerprint(package_dir: str | None = None) -> str:
     """ftlint's version plus the name, size and mtime of its code and rule pack, so a development
     checkout whose rules change without a version bump never serves stale results."""
     package_dir = package_dir or os.path.dirname(os.path.abspath(__file__))
-    digest = hashlib.sha256(VERSION.encode())
+    digest = blake2b(VERSION.encode())
     for root in (package_dir, _rules_dir(package_dir)):
         if root is None:
             continue
@@ -129,7 +139,7 @@ def invocation_key(argv: list[str], cwd: str, config: str | None) -> str:
     environment = sorted((k, v) for k, v in os.environ.items() if k not in _VOLATILE_ENV)
     parts = [VERSION, code_fingerprint(), cwd, repr(argv), repr(config), repr(environment),
              repr((_isatty(sys.stdout), _isatty(sys.stderr)))]
-    return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+    return blake2b("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def signature(path: str) -> str | None:
@@ -138,6 +148,16 @@ def signature(path: str) -> str | None:
     except OSError:
         return None
     return f"{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ctime_ns}:{stat.st_ino}"
+
+
+_MAC_BYTES = 32
+
+
+def _mac(key: bytes, payload: bytes) -> bytes:
+    # BLAKE2b takes keys of at most 64 bytes; hashing a longer key first keeps any key usable.
+    if len(key) > 64:
+        key = blake2b(key).digest()
+    return blake2b(payload, key=key, digest_size=_MAC_BYTES).digest()
 
 
 def _entry_path(cache_dir: str, key: str) -> str:
@@ -159,8 +179,8 @@ def replay(argv: list[str]) -> int | None:
             blob = fh.read()
     except OSError:
         return None
-    mac, payload = blob[:32], blob[32:]
-    if not hmac.compare_digest(mac, hmac.new(key_bytes, payload, hashlib.sha256).digest()):
+    mac, payload = blob[:_MAC_BYTES], blob[_MAC_BYTES:]
+    if not compare_digest(mac, _mac(key_bytes, payload)):
         return None
     try:
         entry = marshal.loads(payload)
@@ -247,7 +267,7 @@ def record(argv: list[str], code: int, stdout: Recorder, stderr: Recorder, depen
         from .atomic import write_atomically
 
         os.makedirs(os.path.dirname(path), exist_ok=True)
-        write_atomically(path, hmac.new(key_bytes, payload, hashlib.sha256).digest() + payload)
+        write_atomically(path, _mac(key_bytes, payload) + payload)
     except OSError:
         pass
 
