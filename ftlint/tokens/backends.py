@@ -10,14 +10,18 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
+from itertools import islice
 from typing import Any
 
 from ..config import ConfigError
 from .settings import ESTIMATE, TokenizerSpec
 
 _LOADED: dict[TokenizerSpec, "Backend"] = {}
-MEMO_CHARS = 200  # texts up to this length are remembered...
+MEMO_CHARS = 200  # texts up to this length are remembered at once...
 MEMO_SIZE = 20_000  # ...this many of them per tokenizer
+LONG_MEMO_CHARS = 16_384  # longer texts up to this length (system prompts) once seen twice...
+LONG_MEMO_SIZE = 256  # ...this many of them (at most 4 M characters)
+SEEN_SIZE = 100_000  # hashes of long texts seen once, before the set starts over
 
 
 class Backend:
@@ -29,19 +33,37 @@ class Backend:
 
     def __init__(self) -> None:
         self._memo: dict[str, int] = {}
+        self._long: dict[str, int] = {}
+        self._seen: set[int] = set()
 
     def count_many(self, texts: Sequence[str]) -> list[int]:
-        """Counts of `texts`; short texts that recur (a shared system prompt, class labels) are
-        counted once per process."""
+        """Counts of `texts`; texts that recur (a shared system prompt, class labels) are counted
+        once per process: short ones from their first sighting, long ones (a 3 KB system prompt
+        costs more to count than the rest of its record) from their second, so one-off answers
+        are never stored."""
         memo = self._memo
-        out = [memo.get(text, -1) if len(text) <= MEMO_CHARS else -1 for text in texts]
+        out = [memo.get(text, -1) if len(text) <= MEMO_CHARS else self._long.get(text, -1)
+               if len(text) <= LONG_MEMO_CHARS else -1 for text in texts]
         if -1 in out:
             wanted = [i for i, n in enumerate(out) if n < 0]
             for i, n in zip(wanted, self._count_many([texts[i] for i in wanted])):
                 out[i] = n
-                if len(texts[i]) <= MEMO_CHARS and len(memo) < MEMO_SIZE:
-                    memo[texts[i]] = n
+                self._remember(texts[i], n)
         return out
+
+    def _remember(self, text: str, n: int) -> None:
+        size = len(text)
+        if size <= MEMO_CHARS:
+            if len(self._memo) < MEMO_SIZE:
+                self._memo[text] = n
+        elif size <= LONG_MEMO_CHARS and len(self._long) < LONG_MEMO_SIZE:
+            key = hash(text)  # a collision only stores a text that did not recur: counts stay exact
+            if key in self._seen:
+                self._long[text] = n
+            else:
+                if len(self._seen) >= SEEN_SIZE:
+                    self._seen.clear()
+                self._seen.add(key)
 
     def _count_many(self, texts: Sequence[str]) -> list[int]:
         raise NotImplementedError
@@ -75,11 +97,28 @@ def _bpe_openai_bindings() -> Any:
     return _bindings
 
 
+# OpenAI's pre-tokenizers (o200k_base and cl100k_base) cut text into pieces before byte-pair
+# merging, and no piece takes a space except as its first character (or inside a run of
+# whitespace). So a piece begins at every space followed by a non-space character, and a text's
+# count is the sum of the counts of the stretches between such spaces (each space leading the
+# stretch after it): " Hello", " world,". Python's \S is narrower than the tokenizer's (it calls
+# \x1c-\x1f space), which can only make fewer cuts. tests/test_tokens.py checks both claims
+# against the encodings' own regular expressions and counts.
+_SPACE_BEFORE_TEXT = re.compile(r" (?=\S)")
+_OTHER_SPACE = re.compile(r" (?:\s|\Z)")  # a space that is not followed by text: str.split would cut there
+PIECE_CHARS = 32  # stretches up to this length are remembered...
+PIECE_SIZE = 1 << 16  # ...this many of them; then unknown stretches are counted with their text
+
+
 class OpenAIBackend(Backend):
     """bpe-openai's Rust tokenizer: the same counts as tiktoken, with the vocabulary in the wheel.
 
     Content is encoded as ordinary text, as OpenAI does for training files: a `<|endoftext|>`
-    typed into a message is text there, not the special token."""
+    typed into a message is text there, not the special token.
+
+    Texts are counted a word at a time from a per-process table (see `_SPACE_BEFORE_TEXT`):
+    a dict lookup per word costs a fraction of tokenizing it again, and words recur across
+    records far more than texts do."""
 
     def __init__(self, spec: TokenizerSpec) -> None:
         try:
@@ -93,16 +132,51 @@ class OpenAIBackend(Backend):
         self._tokenizer = _bindings.tokenizer_for_encoding(spec.name)
         self.special_tokens = ("<|endoftext|>", "<|endofprompt|>") + (
             ("<|fim_prefix|>", "<|fim_middle|>", "<|fim_suffix|>") if spec.name == "cl100k_base" else ())
+        self._heads: dict[str, int] = {}  # a text's first stretch (no space before it) -> tokens
+        self._pieces: dict[str, int] = {}  # a stretch after a space -> tokens of " " + stretch
 
     def _count_many(self, texts: Sequence[str]) -> list[int]:
-        count = self._tokenizer.count
         out = []
         for text in texts:
             try:
-                out.append(count(text))
+                out.append(self._count_text(text))
             except UnicodeEncodeError:  # lone surrogates: count what a UTF-8 writer would send
-                out.append(count(_utf8(text)))
+                out.append(self._count_text(_utf8(text)))
         return out
+
+    def count_direct(self, text: str) -> int:
+        """One call of the Rust tokenizer on the whole text (what `_count_text` must equal)."""
+        return self._tokenizer.count(text)
+
+    def _count_text(self, text: str) -> int:
+        words = text.split(" ") if _OTHER_SPACE.search(text) is None else _SPACE_BEFORE_TEXT.split(text)
+        if len(words) == 1:
+            return self._tokenizer.count(text)
+        try:
+            return self._heads[words[0]] + sum(map(self._pieces.__getitem__, islice(words, 1, None)))
+        except KeyError:
+            return self._count_learning(text, words)
+
+    def _count_learning(self, text: str, words: list[str]) -> int:
+        """The slow path: unknown stretches are counted and remembered; once the table is full,
+        a text with an unknown stretch is counted whole (one call beats one per word)."""
+        heads, pieces, count = self._heads, self._pieces, self._tokenizer.count
+        if len(pieces) >= PIECE_SIZE or len(heads) >= PIECE_SIZE:
+            return count(text)
+        head = words[0]
+        total = heads.get(head, -1)
+        if total < 0:
+            total = count(head)
+            if len(head) <= PIECE_CHARS:
+                heads[head] = total
+        for word in islice(words, 1, None):
+            n = pieces.get(word, -1)
+            if n < 0:
+                n = count(" " + word)
+                if len(word) <= PIECE_CHARS:
+                    pieces[word] = n
+            total += n
+        return total
 
 
 class HFBackend(Backend):

@@ -1,0 +1,89 @@
+"""The fast paths of the token back-ends agree with the slow ones: OpenAI counts taken a word at a
+time from a per-process table equal the Rust tokenizer's count of the whole text (and rest on a
+property of the encodings' own pre-tokenizer regular expressions, checked here), and recurring
+texts are remembered without changing a count."""
+from __future__ import annotations
+
+import random
+import re
+
+import pytest
+
+from ftlint.tokens import backends
+from ftlint.tokens.settings import TokenizerSpec
+
+ENCODINGS = ("o200k_base", "cl100k_base")
+# Characters around which pre-tokenizers behave differently: every kind of whitespace (Python's
+# \s includes \x1c-\x1f, the tokenizer's does not), contractions, digits, marks, titlecase,
+# modifier letters, non-Latin scripts, emoji, zero-width and format characters.
+PARTS = list("aAbZz  \t\n\r.,'!1234567890/-_?") + [
+    "'s", "'LL", " 's", "'re", "\x1c", "\x1f", "\x85", "\xa0", "\u2003", "\u3000", "é", "e\u0301", "\u0301",
+    "東京", "🎉", "Ω", "ǅ", "ʰ", "٣", "Ⅻ", "\u200b", "\ufeff", "\v", "\f", " \n", "\r\n", "  ", "hello", " world",
+    "Grüße", "don't", "<|endoftext|>", "   x", "\t ", " \t", "1,000.5", "https://example.com/a b",
+]
+
+
+def _texts(seed: int, n: int, longest: int = 40) -> list[str]:
+    rnd = random.Random(seed)
+    return ["".join(rnd.choice(PARTS) for _ in range(rnd.randint(0, longest))) for _ in range(n)]
+
+
+def _backend(name: str) -> backends.OpenAIBackend:
+    pytest.importorskip("bpe_openai")
+    return backends.OpenAIBackend(TokenizerSpec("openai", name, name))  # a fresh one: empty tables
+
+
+@pytest.mark.parametrize("name", ENCODINGS)
+def test_a_space_before_text_starts_a_piece_of_the_encodings_own_pre_tokenizer(name):
+    """The claim the word-at-a-time count rests on, checked with the encoding's published pattern."""
+    pytest.importorskip("bpe_openai")
+    regex = pytest.importorskip("regex")
+    from bpe_openai import registry
+
+    pattern = regex.compile(getattr(registry, name)()["pat_str"])
+    for text in _texts(1, 5000):
+        starts, position = set(), 0
+        for piece in pattern.findall(text):
+            starts.add(position)
+            position += len(piece)
+        assert position == len(text)
+        cuts = [m.start() for m in backends._SPACE_BEFORE_TEXT.finditer(text)]
+        assert set(cuts) <= starts, (text, cuts)
+
+
+@pytest.mark.parametrize("name", ENCODINGS)
+def test_word_at_a_time_counts_equal_whole_text_counts(name):
+    backend = _backend(name)
+    texts = _texts(2, 4000) + _texts(3, 50, longest=3000)
+    expected = [backend.count_direct(t) for t in texts]
+    assert backend.count_many(texts) == expected  # tables being filled
+    assert backend._pieces and backend._heads
+    assert backend.count_many(texts) == expected  # tables warm: lookups only
+    assert [backend.count(t) for t in reversed(texts)] == expected[::-1]
+
+
+def test_a_full_table_counts_unknown_words_with_their_text(monkeypatch):
+    backend = _backend("o200k_base")
+    monkeypatch.setattr(backends, "PIECE_SIZE", 50)
+    texts = _texts(4, 2000)
+    assert backend.count_many(texts) == [backend.count_direct(t) for t in texts]
+    assert len(backend._pieces) <= 50 + 40  # filled up to the limit (plus the words of one text)
+
+
+def test_lone_surrogates_count_as_a_utf8_writer_sends_them():
+    backend = _backend("o200k_base")
+    text = "broken \ud800 surrogate and \udfff more words"
+    assert backend.count_many([text]) == [backend.count_direct(text.encode("utf-8", "replace").decode())]
+
+
+def test_long_texts_are_remembered_from_their_second_sighting():
+    backend = _backend("o200k_base")
+    prompt = "You are a careful assistant. " * 40  # 1,160 characters: past the short-text memo
+    assert len(prompt) > backends.MEMO_CHARS
+    once = "An answer seen once. " * 40
+    n = backend.count_direct(prompt)
+    assert backend.count_many([prompt, once]) == [n, backend.count_direct(once)]
+    assert prompt not in backend._long
+    assert backend.count_many([str(prompt)]) == [n]
+    assert prompt in backend._long and once not in backend._long
+    assert backend.count_many(["".join(re.findall(".", prompt))]) == [n]  # an equal text, another object
