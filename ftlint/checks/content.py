@@ -1,20 +1,22 @@
 """Family Q, per-record content rules: refusals and AI disclaimers (Q401), responses that only
 restate the prompt (Q402), truncated responses (Q403) and time-bound statements (Q404).
 
-Phrase lists are rule options (data in rules/content.toml), compiled once per distinct list.
+Phrase lists are rule options (data in rules/content.toml), compiled once per options dict
+(`ftlint.content.derived`). The rules return lists rather than generators: most records have no
+finding, and an empty list costs less than a generator.
 Every rule reads the shared response views of `ftlint.content.responses`, cached per record.
 """
 from __future__ import annotations
 
-import functools
-from collections.abc import Iterator
+import math
 from typing import Any
 
+from ..content.derived import derived
 from ..content.phrases import verb_object
-from ..content.responses import (exchanges, lowered_prose, masked, prose, response_turns, truncation,
+from ..content.responses import (exchanges, lowered_prose, masked, prose, prose_words, response_turns, truncation,
                                  turn_tokens)
 from ..content.rouge import lcs_length
-from ..content.screen import phrase_set
+from ..content.screen import PhraseSet, phrase_set
 from ..model import Hit, Sample, Severity
 from ..registry import record_rule
 
@@ -27,12 +29,19 @@ def _quote(text: str) -> str:
     return masked(text if len(text) <= MAX_EXCERPT else text[:MAX_EXCERPT - 3] + "...")
 
 
+def _q401(options: dict[str, Any]) -> tuple[PhraseSet, PhraseSet, int]:
+    return (phrase_set(tuple(options["refusal-patterns"])), phrase_set(tuple(options["disclaimer-patterns"])),
+            int(options["head-chars"]))
+
+
 @record_rule("Q401")
-def refusal(sample: Sample, options: dict[str, Any]) -> Iterator[Hit]:
-    refusals = phrase_set(tuple(options["refusal-patterns"]))
-    disclaimers = phrase_set(tuple(options["disclaimer-patterns"]))
-    head = int(options["head-chars"])
+def refusal(sample: Sample, options: dict[str, Any]) -> list[Hit]:
+    refusals, disclaimers, head = derived(options, "Q401", _q401)
+    hits: list[Hit] = []
     for turn in response_turns(sample):
+        words = prose_words(sample, turn)
+        if refusals.absent(words) and disclaimers.absent(words):
+            continue  # the words of the whole prose: a superset of the head's
         text, lowered = prose(sample, turn), lowered_prose(sample, turn)
         found = refusals.search(text[:head], lowered[:head])
         what = "refusal"
@@ -41,35 +50,40 @@ def refusal(sample: Sample, options: dict[str, Any]) -> Iterator[Hit]:
             what = "AI disclaimer"
         if found is not None:
             shown = _quote(found.group(0))
-            yield Hit(f"{what} in {turn.role} response: \"{shown}\"", turn.field, excerpt=shown)
+            hits.append(Hit(f"{what} in {turn.role} response: \"{shown}\"", turn.field, excerpt=shown))
+    return hits
 
 
-@functools.lru_cache(maxsize=16)
-def _words(items: tuple[str, ...]) -> frozenset[str]:
-    return frozenset(item.casefold() for item in items)
+def _q402(options: dict[str, Any]) -> tuple[float, int, int, int, frozenset[str], frozenset[str], float]:
+    threshold = float(options["threshold"])
+    return (threshold, int(options["min-tokens"]), int(options["max-new-words"]), int(options["max-prompt-tokens"]),
+            frozenset(item.casefold() for item in options["echo-verbs"]),
+            frozenset(item.casefold() for item in options["echo-words"]),
+            threshold / (2.0 - threshold))  # 2 LCS / (m + n) >= t needs min/max length >= t / (2 - t)
 
 
 @record_rule("Q402")
-def restated_prompt(sample: Sample, options: dict[str, Any]) -> Iterator[Hit]:
-    threshold = float(options["threshold"])
-    min_tokens = int(options["min-tokens"])
-    max_new = int(options["max-new-words"])
-    max_prompt = int(options["max-prompt-tokens"])
-    echo_verbs = _words(tuple(options["echo-verbs"]))
-    echo_words = _words(tuple(options["echo-words"]))
-    ratio = threshold / (2.0 - threshold)  # 2 LCS / (m + n) >= t needs min/max length >= t / (2 - t)
+def restated_prompt(sample: Sample, options: dict[str, Any]) -> list[Hit]:
+    threshold, min_tokens, max_new, max_prompt, echo_verbs, echo_words, ratio = derived(options, "Q402", _q402)
+    hits: list[Hit] = []
     for asked, turn in exchanges(sample):
         # The instruction (Alpaca's `instruction`, a chat's user message), not material given with
         # it (Alpaca's `input`): an answer that reorders or edits the material is doing the task.
         prompt = turn_tokens(sample, asked[0])
         n = len(prompt)
-        if not n or n > max_prompt or len(turn.text.split()) > n / ratio + 2:
-            continue  # each word of the answer holds a token (+2 for stray "-" or "*"): far too long
+        if not n or n > max_prompt:
+            continue
+        # each word of the answer holds a token (+2 for stray "-" or "*"): far too long. Words are
+        # whole numbers, so "more than n / ratio + 2" is "more than its floor", which a split
+        # stopped after that many words tells without splitting the rest.
+        most = math.floor(n / ratio + 2)
+        if len(turn.text.split(None, most)) > most:
+            continue
         answer = turn_tokens(sample, turn)
         m = len(answer)
         if m < min_tokens:
             continue
-        if not n or n > max_prompt or min(m, n) < ratio * max(m, n):
+        if min(m, n) < ratio * max(m, n):
             continue
         words = set(prompt)
         if sum(1 for w in set(answer) if w not in words) > max_new:
@@ -78,14 +92,19 @@ def restated_prompt(sample: Sample, options: dict[str, Any]) -> Iterator[Hit]:
             continue  # "rewrite / correct / repeat this": an answer close to the prompt is the task
         score = 2.0 * lcs_length(answer, prompt) / (m + n)
         if score >= threshold:
-            yield Hit(f"{turn.role} response only restates the prompt (ROUGE-L {score:.2f} with "
-                      f"{asked[0].field}, threshold {threshold:g}): \"{_quote(turn.text)}\"", turn.field)
+            hits.append(Hit(f"{turn.role} response only restates the prompt (ROUGE-L {score:.2f} with "
+                            f"{asked[0].field}, threshold {threshold:g}): \"{_quote(turn.text)}\"", turn.field))
+    return hits
+
+
+def _q403(options: dict[str, Any]) -> tuple[int, frozenset[str]]:
+    return int(options["min-words"]), frozenset(item.casefold() for item in options["dangling-words"])
 
 
 @record_rule("Q403")
-def truncated_response(sample: Sample, options: dict[str, Any]) -> Iterator[Hit]:
-    min_words = int(options["min-words"])
-    dangling = _words(tuple(options["dangling-words"]))
+def truncated_response(sample: Sample, options: dict[str, Any]) -> list[Hit]:
+    min_words, dangling = derived(options, "Q403", _q403)
+    hits: list[Hit] = []
     for turn in response_turns(sample):
         if turn.role not in ("assistant", "text"):
             continue
@@ -95,19 +114,24 @@ def truncated_response(sample: Sample, options: dict[str, Any]) -> Iterator[Hit]
             tail = masked(turn.text.rstrip()[-60:])
             # The weakest sign (a long answer whose last line just lacks a full stop) is info:
             # plenty of complete answers omit the final period.
-            yield Hit(f"{turn.role} response {'looks' if certain else 'may be'} truncated: {why} "
-                      f"(\"...{_quote(tail)}\")", turn.field, excerpt=tail,
-                      severity=None if certain else Severity.INFO)
+            hits.append(Hit(f"{turn.role} response {'looks' if certain else 'may be'} truncated: {why} "
+                            f"(\"...{_quote(tail)}\")", turn.field, excerpt=tail,
+                            severity=None if certain else Severity.INFO))
+    return hits
 
 
 @record_rule("Q404")
-def time_bound(sample: Sample, options: dict[str, Any]) -> Iterator[Hit]:
-    patterns = phrase_set(tuple(options["patterns"]))
+def time_bound(sample: Sample, options: dict[str, Any]) -> list[Hit]:
+    patterns = derived(options, "Q404", lambda o: phrase_set(tuple(o["patterns"])))
+    hits: list[Hit] = []
     for turn in response_turns(sample):
+        if patterns.absent(prose_words(sample, turn)):
+            continue
         found = [m.group(0) for m in patterns.finditer(prose(sample, turn), lowered_prose(sample, turn))]
         if found:
             unique = list(dict.fromkeys(_quote(f) for f in found))
             shown = "; ".join(f"\"{f}\"" for f in unique[:3])
             more = f" and {len(unique) - 3} more" if len(unique) > 3 else ""
-            yield Hit(f"time-bound statement in {turn.role} response: {shown}{more}", turn.field, excerpt=unique[0])
-
+            hits.append(Hit(f"time-bound statement in {turn.role} response: {shown}{more}", turn.field,
+                            excerpt=unique[0]))
+    return hits

@@ -16,7 +16,6 @@ from __future__ import annotations
 import re
 
 _WORD = re.compile(r"[^\W\d_][\w'’-]*|\d+|[^\w\s]")
-_OPEN_WORD = re.compile(r"\S+")
 _EDGE = "\"'“”‘’`*_()[]{}<>.,;:!?-–—#"
 
 LEAD_INS = (
@@ -45,16 +44,22 @@ OBJECT_SKIP = frozenset(
     "creative catchy funny interesting list-of several two three four five ten 5 3 10 more most best "
     "different original concise clear complete comprehensive step-by-step".split())
 _PREFIX_CACHE = sorted(LEAD_INS, key=len, reverse=True)
+_LEAD_BY_FIRST: dict[str, tuple[tuple[str, ...], ...]] = {}
+for _prefix in _PREFIX_CACHE:  # longest first within each first word, as the plain scan tries them
+    _LEAD_BY_FIRST[_prefix[0]] = _LEAD_BY_FIRST.get(_prefix[0], ()) + (_prefix,)
+_OPEN_HEAD = 200  # characters split for an opening: enough for a few words
 
 
 def opening(text: str, words: int) -> tuple[str, str] | None:
     """(key, shown) of the first `words` words: the key is case-folded and stripped of
     punctuation (so "Sure! Here" and "sure, here" count together), `shown` is as written."""
-    found = []
-    for match in _OPEN_WORD.finditer(text):
-        found.append(match.group(0))
-        if len(found) == words:
-            break
+    # str.split() and the regex \S+ split on the same whitespace (str.isspace); splitting a short
+    # head is exact once it holds `words` words followed by more text, and avoids a regex per word.
+    found = text[:_OPEN_HEAD].split(None, words)
+    if len(found) <= words and len(text) > _OPEN_HEAD:
+        found = text.split(None, words)  # a long first word: the head may have cut it
+    if len(found) > words:
+        del found[words:]
     if not found:
         return None
     key = " ".join(w.strip(_EDGE).casefold() for w in found)
@@ -62,14 +67,18 @@ def opening(text: str, words: int) -> tuple[str, str] | None:
 
 
 def _skip_lead_ins(words: list[str]) -> list[str]:
-    changed = True
-    while changed and words:
-        changed = False
-        for prefix in _PREFIX_CACHE:
+    """Drop polite lead-ins, longest first, as long as one opens `words` (indexed by first word:
+    most instructions open with no lead-in at all, and that costs one dict look-up)."""
+    while words:
+        options = _LEAD_BY_FIRST.get(words[0])
+        if options is None:
+            return words
+        for prefix in options:
             if tuple(words[:len(prefix)]) == prefix:
                 words = words[len(prefix):]
-                changed = True
                 break
+        else:
+            return words
     return words
 
 
@@ -93,7 +102,12 @@ def verb_object(instruction: str) -> tuple[str, str | None]:
     """("write", "poem") for "Please write two short poems about rain"; ("?what", None) for a
     question; ("", None) when no leading verb is recognised."""
     head = instruction[:300]
-    tokens = [t.casefold() for t in _WORD.findall(head)[:40]]
+    if head.isascii():  # ASCII: lower() is casefold() and leaves every token boundary in place
+        tokens = _WORD.findall(head.lower())
+        if len(tokens) > 40:
+            del tokens[40:]
+    else:
+        tokens = [t.casefold() for t in _WORD.findall(head)[:40]]
     words = _skip_lead_ins(tokens)
     # lead-ins may be followed by punctuation ("Hi, write...") or a comma
     while words and not words[0][0].isalnum():

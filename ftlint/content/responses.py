@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from ..model import Sample, Turn
 from ..textview import RESPONSE_ROLES
 from .rouge import tokens
+from .screen import text_words
 
 # Markdown code: fenced blocks (an unclosed fence runs to the end) and inline spans.
 _CODE = re.compile(r"```.*?(?:```|\Z)|~~~.*?(?:~~~|\Z)|`[^`\n]+`", re.DOTALL)
@@ -19,6 +20,7 @@ _CODE = re.compile(r"```.*?(?:```|\Z)|~~~.*?(?:~~~|\Z)|`[^`\n]+`", re.DOTALL)
 _QUOTED = re.compile(r"\"[^\"\n]{1,200}\"|“[^”\n]{1,200}”")
 _FENCE_LINE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})([^\n]*)$", re.MULTILINE)
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+•]|\d+[.)]|[a-zA-Z][.)])\s")
+_OPENING_ENDS = ",([{:-–—"  # last characters that open or continue something
 _ODD_TAIL = re.compile(r"[/\\@_.\d=<>]")  # URLs, paths, identifiers, numbers: no sentence to end
 
 
@@ -65,7 +67,7 @@ def prose(sample: Sample, turn: Turn) -> str:
     cached = sample.cache.get(key)
     if cached is None:
         text = turn.text
-        if "`" in text or "~~~" in text:
+        if "`" in text or ("~" in text and "~~~" in text):  # one-character searches are memchr-fast
             text = _CODE.sub(" ", text)
         if "\"" in text or "“" in text:
             text = _QUOTED.sub(" ", text)
@@ -82,6 +84,19 @@ def lowered_prose(sample: Sample, turn: Turn) -> str:
     if cached is None:
         cached = sample.cache[key] = prose(sample, turn).lower()
     return cached
+
+
+_MISSING = object()
+
+
+def prose_words(sample: Sample, turn: Turn) -> frozenset[bytes] | None:
+    """The words of `prose` (`ftlint.content.screen.text_words`), for the word screens of the
+    phrase lists; shared by Q401 and Q404."""
+    key = ("content.words", id(turn))
+    cached = sample.cache.get(key, _MISSING)
+    if cached is _MISSING:
+        cached = sample.cache[key] = text_words(prose(sample, turn))
+    return cached  # type: ignore[return-value]
 
 
 _PUNCTUATION = str.maketrans({c: " " for c in "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~“”‘’«»…–—¿¡·"})
@@ -128,24 +143,26 @@ def truncation(text: str, min_words: int, dangling: frozenset[str]) -> tuple[str
     preposition or conjunction as the last word ("...is made of"); and, for responses of at
     least `min_words` words, a last prose line of 5+ words ending in a lower-case letter (not
     certain: complete answers that omit the final full stop look the same)."""
-    if unclosed_fence(text):
+    if ("`" in text or "~" in text) and unclosed_fence(text):
         return "ends inside an unclosed ``` code block", True
     stripped = text.rstrip()
     if not stripped:
         return None
-    last_line = stripped.rsplit("\n", 1)[-1].strip()
     end = stripped[-1]
+    if not end.isalpha() and end not in _OPENING_ENDS:
+        return None  # most responses: a full stop, a closing bracket or a digit
+    last_line = stripped.rsplit("\n", 1)[-1].strip()
     if end in ",([{" or end == ":" and not last_line.startswith(("#", "|")):
         return f"ends with {end!r}", True
     if end in "-–—" and len(last_line.strip("-–— ")) > 0:
         return f"ends with {end!r}", True
     if not end.isalpha():
         return None
-    words = last_line.split()
+    words = last_line.rsplit(None, 5)  # the last five words (and the rest, unsplit): all that is read
     if not words:
         return None
     last_word = words[-1]
-    if len(stripped.split(None, 3)) >= 3 and last_word in dangling:
+    if last_word in dangling and len(stripped.split(None, 3)) >= 3:
         return f"ends mid-sentence after {last_word!r}", True
     if len(words) >= 2 and words[-2][-1] in ".!?" and last_word.lower() in dangling and last_word[0].isupper():
         return f"ends after the first word of a new sentence ({last_word!r})", True

@@ -18,10 +18,12 @@ from typing import Any
 
 try:  # Python 3.11+
     from re import _parser as _sre_parse  # type: ignore[attr-defined]
-    from re._constants import AT, ASSERT, ASSERT_NOT, BRANCH, LITERAL, SUBPATTERN  # type: ignore
+    from re._constants import (AT, AT_BEGINNING, AT_BEGINNING_STRING, AT_BOUNDARY, ASSERT,  # type: ignore
+                               ASSERT_NOT, BRANCH, LITERAL, MAX_REPEAT, MIN_REPEAT, SUBPATTERN)
 except ImportError:  # pragma: no cover - Python 3.10
     import sre_parse as _sre_parse  # type: ignore[no-redef]
-    from sre_constants import AT, ASSERT, ASSERT_NOT, BRANCH, LITERAL, SUBPATTERN  # type: ignore
+    from sre_constants import (AT, AT_BEGINNING, AT_BEGINNING_STRING, AT_BOUNDARY, ASSERT,  # type: ignore
+                               ASSERT_NOT, BRANCH, LITERAL, MAX_REPEAT, MIN_REPEAT, SUBPATTERN)
 
 MIN_PREFIX = 2  # a one-letter prefix screens nothing
 SCREEN_CHARS = 10  # prefixes are cut to this length: fewer, shorter substring searches
@@ -66,6 +68,95 @@ def literal_prefixes(pattern: str) -> set[str] | None:
     return found
 
 
+_MARK = "\x00"  # a word boundary (or the start of the text) in a pattern's expanded start
+_WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_")  # \w on ASCII, lower-cased
+
+
+def _first_word(head: str) -> str | None | bool:
+    """The word a match starting with `head` opens with; None while `head` may still extend it;
+    False when it cannot be told (no boundary before the word, a non-word or non-ASCII start)."""
+    core = head.lstrip(_MARK)
+    if not core:
+        return None
+    if len(core) == len(head) or core[0] not in _WORD_CHARS:
+        return False
+    end = 0
+    while end < len(core) and core[end] in _WORD_CHARS:
+        end += 1
+    if end == len(core):
+        return None
+    following = core[end]
+    if following == _MARK or (following.isascii() and following not in _WORD_CHARS):
+        return core[:end]
+    return False
+
+
+def _walk(items: Any, heads: set[str]) -> set[str] | None:
+    """Expand `heads` through the pattern items until each one's first word is told (see
+    `_first_word`); None when some cannot be."""
+    for op, value in items:
+        pending = {h for h in heads if _first_word(h) is None}
+        if not pending:
+            return heads
+        done = heads - pending
+        extended: set[str] | None
+        if op is AT:
+            if value not in (AT_BOUNDARY, AT_BEGINNING, AT_BEGINNING_STRING):
+                return None
+            extended = {h + _MARK for h in pending}
+        elif op is ASSERT or op is ASSERT_NOT:
+            extended = pending
+        elif op is LITERAL:
+            extended = {h + chr(value).lower() for h in pending}
+        elif op is SUBPATTERN:
+            extended = _walk(value[-1], pending)
+        elif op is BRANCH:
+            extended = set()
+            for alternative in value[1]:
+                tails = _walk(alternative, pending)
+                if tails is None:
+                    return None
+                extended |= tails
+        elif (op is MAX_REPEAT or op is MIN_REPEAT) and value[0] == 0 and value[1] == 1:
+            once = _walk(value[2], pending)  # an optional item: with it or without it
+            extended = None if once is None else pending | once
+        else:
+            return None
+        if extended is None or any(_first_word(h) is False for h in extended):
+            return None
+        heads = done | extended
+        if len(heads) > MAX_PREFIXES:
+            return None
+    return heads
+
+
+def first_words(pattern: str) -> frozenset[str] | None:
+    """Lower-case words one of which, as a whole word, every match of `pattern` (case-insensitive)
+    opens with; None when the pattern's start does not settle that."""
+    try:
+        heads = _walk(_sre_parse.parse(pattern, re.IGNORECASE), {""})
+    except Exception:  # an unusual construct: no word screen
+        return None
+    if heads is None:
+        return None
+    words = {_first_word(h) for h in heads}
+    if any(not isinstance(w, str) for w in words):
+        return None
+    return frozenset(words)  # type: ignore[arg-type]
+
+
+# ASCII bytes: letters lower-cased, other word characters kept, everything else a separator
+_WORD_TABLE = bytes(c + 32 if 65 <= c <= 90 else c if chr(c) in _WORD_CHARS else 32 for c in range(256))
+
+
+def text_words(text: str) -> frozenset[bytes] | None:
+    """The words (runs of \\w, lower-cased) of an ASCII text, for `PhraseSet.absent`; None for
+    other text (lower-casing may move positions there; the substring screen handles it)."""
+    if not text.isascii():
+        return None
+    return frozenset(text.encode("ascii").translate(_WORD_TABLE).split())
+
+
 class PhraseSet:
     """A list of patterns searched as one case-insensitive alternation, behind a literal screen."""
 
@@ -81,6 +172,18 @@ class PhraseSet:
         # "i am " present is implied by "i am unable to" present: keep the shortest prefixes only
         self.screens = tuple(sorted(p for p in screens if not any(q != p and p.startswith(q) for q in screens))
                              ) if screens is not None else None
+        words: set[bytes] | None = set()
+        for pattern in patterns:
+            found_words = first_words(pattern)
+            if found_words is None:
+                words = None
+                break
+            words |= {w.encode("ascii") for w in found_words}
+        self.words = frozenset(words) if words is not None else None
+
+    def absent(self, words: frozenset[bytes] | None) -> bool:
+        """True when a text with these `text_words` cannot match (False: it may, search it)."""
+        return self.regex is None or (words is not None and self.words is not None and self.words.isdisjoint(words))
 
     def may_match(self, lowered: str) -> bool:
         return self.screens is None or any(s in lowered for s in self.screens)

@@ -102,13 +102,30 @@ class FrequentCounter:
                     seen.append(example)
 
     def _prune(self) -> None:
-        ordered = sorted(self.counts.items(), key=lambda item: (-item[1], item[0]))
-        keep, drop = ordered[:self.capacity], ordered[self.capacity:]
-        if drop:
-            self.error += drop[0][1]
-        self.counts = dict(keep)
-        self.shown = {k: self.shown[k] for k, _ in keep if k in self.shown}
-        self.examples = {k: self.examples[k] for k, _ in keep if k in self.examples}
+        """Keep the `capacity` first items in (-count, key) order. Most items have the same low
+        count, so the counts are bucketed and only the items tied at the cut are sorted (by key,
+        no tuples): the same items as sorting everything, several times faster."""
+        counts, capacity = self.counts, self.capacity
+        if len(counts) <= capacity:
+            return
+        histogram: dict[int, int] = {}
+        for n in counts.values():
+            histogram[n] = histogram.get(n, 0) + 1
+        above = 0  # items with a count above `cut`
+        for cut in sorted(histogram, reverse=True):
+            if above + histogram[cut] >= capacity:
+                break
+            above += histogram[cut]
+        tied = sorted(k for k, n in counts.items() if n == cut)
+        needed = capacity - above
+        # the first dropped item: the next tied one, else the largest count below the cut
+        self.error += cut if needed < len(tied) else max(n for n in histogram if n < cut)
+        keep = {k: n for k, n in counts.items() if n > cut}
+        for k in tied[:needed]:
+            keep[k] = cut
+        self.counts = keep
+        self.shown = {k: v for k, v in self.shown.items() if k in keep}
+        self.examples = {k: v for k, v in self.examples.items() if k in keep}
 
     def merge(self, other: "FrequentCounter") -> None:
         self.total += other.total
