@@ -1,26 +1,53 @@
 """Content quality rules that look at the text of each turn."""
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterator
 from typing import Any
 
+from ..content.derived import derived
+from ..content.screen import literal_prefixes
 from ..model import Hit, Sample
 from ..registry import record_rule
 
 
 @record_rule("Q101")
-def empty_content(sample: Sample, options: dict[str, Any]) -> Iterator[Hit]:
+def empty_content(sample: Sample, options: dict[str, Any]) -> list[Hit]:
+    hits: list[Hit] = []
     for turn in sample.all_turns():
-        if not turn.payload and not turn.text.strip():
-            what = "empty" if not turn.text else "whitespace-only"
-            yield Hit(f"{what} {turn.role} content", turn.field)
+        text = turn.text
+        # `not text or text.isspace()` is `not text.strip()` without copying the text
+        if (not text or text.isspace()) and not turn.payload:
+            hits.append(Hit(f"{'empty' if not text else 'whitespace-only'} {turn.role} content", turn.field))
+    return hits
 
 
-@functools.lru_cache(maxsize=32)
-def _compile(patterns: tuple[str, ...]) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{p})" for p in patterns))
+def _compile(options: dict[str, Any]) -> tuple[re.Pattern[str], dict[str, tuple[str, ...]] | None]:
+    """The patterns as one regex, and the literals one of which every match opens with, grouped
+    by first character (None: some pattern has no such literal). Only literals without case or
+    whitespace screen: the search is case-sensitive, and the code masking of `_prose` inserts
+    spaces, which could join a literal with a space in it."""
+    patterns = tuple(options["patterns"])
+    regex = re.compile("|".join(f"(?:{p})" for p in patterns))
+    screens: dict[str, tuple[str, ...]] | None = {}
+    for pattern in patterns:
+        found = literal_prefixes(pattern)
+        if found is None or any(p != p.upper() or p != p.lower() or any(c.isspace() for c in p) for p in found):
+            screens = None
+            break
+        for p in found:
+            screens[p[0]] = screens.get(p[0], ()) + (p,)
+    return regex, screens if patterns else None
+
+
+def _may_match(text: str, screens: dict[str, tuple[str, ...]]) -> bool:
+    """A one-character search (memchr) per first character, the literals only where it occurs."""
+    for first, literals in screens.items():
+        if first in text:
+            for literal in literals:
+                if literal in text:
+                    return True
+    return False
 
 
 # Markdown code: fenced blocks (an unclosed fence runs to the end, as markdown renders it) and
@@ -30,14 +57,17 @@ _CODE = re.compile(r"```.*?(?:```|\Z)|~~~.*?(?:~~~|\Z)|`[^`\n]+`", re.DOTALL)
 
 
 def _prose(text: str) -> str:
-    return _CODE.sub(" ", text) if "`" in text or "~~~" in text else text
+    return _CODE.sub(" ", text) if "`" in text or ("~" in text and "~~~" in text) else text
 
 
 @record_rule("Q102")
 def template_placeholder(sample: Sample, options: dict[str, Any]) -> Iterator[Hit]:
-    pattern = _compile(tuple(options["patterns"]))
+    pattern, screens = derived(options, "Q102", _compile)
     turns = sample.all_turns()
-    if not pattern.search("\n".join(turn.text for turn in turns)):
+    joined = "\n".join([turn.text for turn in turns])
+    if screens is not None and not _may_match(joined, screens):
+        return  # no "{{", "[[" or "<<" anywhere: most records
+    if not pattern.search(joined):
         return  # one scan of the whole record; most records have no placeholder
     skip_code = options.get("skip-code", True)
     for turn in turns:
