@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import random
 import re
+from pathlib import Path
 
 import pytest
 
@@ -87,3 +88,35 @@ def test_long_texts_are_remembered_from_their_second_sighting():
     assert backend.count_many([str(prompt)]) == [n]
     assert prompt in backend._long and once not in backend._long
     assert backend.count_many(["".join(re.findall(".", prompt))]) == [n]  # an equal text, another object
+
+
+RECORDS = {
+    "openai-chat": {"messages": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hi there?"},
+                                 {"role": "assistant", "content": "Hello, how can I help?", "weight": 0}]},
+    "prompt-completion": {"prompt": "Translate: cat", "completion": " chat"},
+    "trl-prompt-only": {"prompt": [{"role": "user", "content": "Write a haiku."}]},
+    "alpaca": {"instruction": "Add the numbers.", "input": "2 and 3", "output": "5", "system": "Be exact."},
+    "sharegpt": {"conversations": [{"from": "human", "value": "Why?"}, {"from": "gpt", "value": "Because."}]},
+    "trl-text": {"text": "Plain text for language modeling, tokenized as it is."},
+    "chat-kto": {"messages": [{"role": "user", "content": "Q?"}, {"role": "assistant", "content": "A."}],
+                 "label": True},
+}
+
+
+@pytest.mark.parametrize("fmt", sorted(RECORDS))
+@pytest.mark.parametrize("tokenizer", ["o200k_base", "estimate"])
+def test_the_plain_count_equals_the_general_one(fmt, tokenizer):
+    """`_count_plain` (one conversation, no template) is `_count_general` with less bookkeeping."""
+    if tokenizer != "estimate":
+        pytest.importorskip("bpe_openai")
+    from ftlint.formats.registry import FORMATS
+    from ftlint.model import Record
+    from ftlint.tokens import counting
+    from ftlint.tokens.settings import resolve_tokenizer
+
+    spec = resolve_tokenizer(tokenizer, Path.cwd())
+    sample = FORMATS[fmt].to_sample(Record("f.jsonl", 1, RECORDS[fmt], index=0))
+    assert sample.chosen is None and sample.turns
+    plain = counting._count_plain(sample, spec, backends.backend_for(spec), sample.turns)
+    assert plain == counting._count_general(sample, spec)
+    assert counting.counts(sample, {"_tokenizer": spec}) == plain

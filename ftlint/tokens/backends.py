@@ -249,6 +249,9 @@ class EstimateBackend(Backend):
 
 
 def backend_for(spec: TokenizerSpec) -> Backend:
+    last = _LAST[0]
+    if last is not None and last.spec is spec:  # the same spec object, record after record
+        return last
     backend = _LOADED.get(spec)
     if backend is None:
         if spec.kind == "openai":
@@ -260,4 +263,8 @@ def backend_for(spec: TokenizerSpec) -> Backend:
         else:  # pragma: no cover - settings only produce the three kinds
             raise ValueError(f"unknown tokenizer kind {spec.kind!r}")
         _LOADED[spec] = backend
+    _LAST[0] = backend
     return backend
+
+
+_LAST: list[Backend | None] = [None]

@@ -68,25 +68,38 @@ def spec_of(options: dict[str, Any]) -> TokenizerSpec:
     """The resolved tokenizer: from the options when the configuration resolved it on load, else
     (default settings, or options that did not come through a configuration) resolved here once
     per process, without touching the options (they are part of the result cache's key)."""
-    spec = options.get("_tokenizer")
-    if spec is None:
-        key = (str(options.get("tokenizer", "")), str(options.get("chat-template", "")))
-        spec = _DEFAULTS.get(key)
-        if spec is None:
-            from .settings import resolve_template
+    return _settings(options)[1]
 
-            raw = resolve_tokenizer(key[0], Path.cwd())
-            template = resolve_template(key[1], raw, Path.cwd())
-            spec = _DEFAULTS[key] = TokenizerSpec(raw.kind, raw.name, raw.label, template, raw.stamp)
-    return spec
+
+def _settings(options: dict[str, Any]) -> tuple[dict[str, Any], TokenizerSpec, str]:
+    """(options, spec, the key of the counts in `Sample.cache`), remembered per options object:
+    rules call this for every record with the same few dicts, and resolving (or hashing the
+    frozen spec) each time cost more than a dict lookup by id. The options object is kept in the
+    entry, so a dict that was freed and another allocated at its address is told apart."""
+    entry = _BY_OPTIONS.get(id(options))
+    if entry is None or entry[0] is not options:
+        spec = options.get("_tokenizer")
+        if spec is None:
+            key = (str(options.get("tokenizer", "")), str(options.get("chat-template", "")))
+            spec = _DEFAULTS.get(key)
+            if spec is None:
+                from .settings import resolve_template
+
+                raw = resolve_tokenizer(key[0], Path.cwd())
+                template = resolve_template(key[1], raw, Path.cwd())
+                spec = _DEFAULTS[key] = TokenizerSpec(raw.kind, raw.name, raw.label, template, raw.stamp)
+        if len(_BY_OPTIONS) >= 4096:
+            _BY_OPTIONS.clear()
+        entry = _BY_OPTIONS[id(options)] = (options, spec, f"tokens:{spec!r}")
+    return entry
 
 
 _DEFAULTS: dict[tuple[str, str], TokenizerSpec] = {}
+_BY_OPTIONS: dict[int, tuple[dict[str, Any], TokenizerSpec, str]] = {}
 
 
 def counts(sample: Sample, options: dict[str, Any]) -> Counts:
-    spec = spec_of(options)
-    key = ("tokens", spec)
+    _, spec, key = _settings(options)
     cached = sample.cache.get(key)
     if cached is None:
         cached = sample.cache[key] = _count(sample, spec)
@@ -132,6 +145,12 @@ def _tools(sample: Sample) -> Any:
 
 
 def _count(sample: Sample, spec: TokenizerSpec) -> Counts:
+    if sample.chosen is None and sample.rejected is None and not (spec.template and spec.kind == "hf"):
+        return _count_plain(sample, spec, backend_for(spec), sample.turns)
+    return _count_general(sample, spec)
+
+
+def _count_general(sample: Sample, spec: TokenizerSpec) -> Counts:
     backend = backend_for(spec)
     base = sample.turns
     sides = [(name, side) for name, side in (("chosen", sample.chosen), ("rejected", sample.rejected))
@@ -196,6 +215,32 @@ def _count(sample: Sample, spec: TokenizerSpec) -> Counts:
     total = max((s.total for s in sequences), default=0)
     return Counts(spec.label, spec.estimated, sequences, prompt, response, trained, total, by_role,
                   template_error, problems)
+
+
+def _count_plain(sample: Sample, spec: TokenizerSpec, backend: Any, turns: list[Turn]) -> Counts:
+    """`_count` for the common record: one conversation, no chat template (same numbers, a
+    fraction of the bookkeeping)."""
+    numbers = backend.count_many([t.text for t in turns])
+    by_role: dict[str, int] = {}
+    prompt = response = trained = 0
+    for turn, n in zip(turns, numbers):
+        role = turn.role
+        by_role[role] = by_role.get(role, 0) + n
+        if turn.trained:
+            trained += n
+        if role in RESPONSE_ROLES:
+            response += n
+        else:
+            prompt += n
+    content = prompt + response
+    fmt = sample.format  # `_uses_template`, on the roles already collected:
+    if spec.kind != "hf" and turns and fmt != "trl-text" and "text" not in by_role and (
+            not (fmt.startswith("trl-") or fmt == "prompt-completion") or any("[" in t.field for t in turns)):
+        total, method = content + MESSAGE_OVERHEAD * len(turns) + REPLY_PRIMING, "overhead"
+    else:
+        total, method = content, "content"
+    sequence = Sequence("", turns, numbers, total, False, trained, method)
+    return Counts(spec.label, spec.estimated, [sequence], prompt, response, trained, total, by_role, None, {})
 
 
 def _from_rendered(backend: Any, plan: list[tuple[str, list[Turn]]], rendered: list[tuple[int, str]],
