@@ -201,6 +201,67 @@ def test_shingles_ignore_whitespace_runs_and_differ_by_kind():
     assert len(shingle_set("", WORD, PARAMS)) == 0
 
 
+def _generated_texts(seed: int, count: int) -> list[str]:
+    rng = random.Random(seed)
+    return [" ".join("".join(rng.choice("abcdeé東🙂") for _ in range(rng.randint(1, 12)))
+                     for _ in range(rng.randint(1, 80))) for _ in range(count)]
+
+
+def test_shingle_hashes_are_pinned():
+    """The hash values themselves (not only their count) are part of what D201 finds: pinned to
+    the values of the first implementation, so a faster one cannot drift."""
+    import hashlib
+
+    for kind, pinned in ((WORD, "e349f8aab94e5028"), (CHAR, "864ae47ce233c735")):
+        hashes, offsets = shingle_hashes(TEXTS + _generated_texts(5, 300), kind, PARAMS)
+        assert hashlib.blake2b(hashes.tobytes() + offsets.tobytes(), digest_size=8).hexdigest() == pinned
+
+
+def test_word_hashes_equal_the_reference_definition():
+    """`_window_units` (prefix sums) against `_window_units_reference` (Horner's rule per word)."""
+    from ftlint.similarity import _window_units, _window_units_reference
+
+    for text in _generated_texts(6, 200) + ["x", "a b", "supercalifragilistic" * 100]:
+        assert np.array_equal(_window_units(text), _window_units_reference(text)), text[:40]
+
+
+def test_gram_hashes_equal_a_plain_python_definition():
+    """n-gram hash = fmix64(sum of unit * weight_k) >> 32; a sequence shorter than n is one gram."""
+    from ftlint.similarity import _GRAM_MULT, _fmix64, _gram_hashes
+
+    rng = np.random.default_rng(7)
+    for trial in range(300):
+        n = int(rng.integers(1, 7))
+        low = 1 if trial % 2 else n  # half the batches have only full n-grams (the fast path)
+        counts = rng.integers(low, 30, int(rng.integers(1, 12)))
+        offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        units = rng.integers(0, 2**63, int(offsets[-1]), dtype=np.uint64)
+        expected = []
+        for lo, hi in zip(offsets[:-1], offsets[1:]):
+            seq = [int(u) for u in units[lo:hi]]
+            for start in range(max(1, len(seq) - n + 1)):
+                acc = sum(u * int(_GRAM_MULT[k]) for k, u in enumerate(seq[start:start + n])) % 2**64
+                expected.append(acc)
+        want = (_fmix64(np.array(expected, dtype=np.uint64)) >> np.uint64(32)).astype(np.uint32)
+        hashes, out_offsets = _gram_hashes(units, offsets, n)
+        assert np.array_equal(hashes, want)
+        assert np.array_equal(np.diff(out_offsets), np.maximum(counts - n + 1, 1))
+
+
+def test_collapsed_texts_index_as_the_others():
+    """`add(..., collapsed=True)` skips re-splitting; the index must be the same."""
+    texts = [" ".join(t.split()) for t in TEXTS + _generated_texts(8, 300)]
+    plain, quick = NearDuplicateIndex(PARAMS), NearDuplicateIndex(PARAMS)
+    for key, text in enumerate(texts):
+        plain.add(key, text)
+        quick.add(key, text, collapsed=True)
+    plain.flush()
+    quick.flush()
+    for mine, theirs in zip(plain.tables, quick.tables):
+        for name in mine.FIELDS:
+            assert np.array_equal(mine.array(name), theirs.array(name)), name
+
+
 @pytest.mark.parametrize("num_perm,seed", [(128, 1), (64, 7)])
 def test_signatures_are_datasketch_minhash(num_perm, seed):
     """datasketch stays the reference: same permutations, bit-identical hash values."""

@@ -87,7 +87,8 @@ class NearDuplicates:
         if index is None:
             index = self.indexes[group] = NearDuplicateIndex(self.params)
         # view_hash is the index's own text digest of this text, already computed by D101.
-        index.add(self.locations.pack(record.path, record.line), text, quick_view_hash(sample, self.scope, self.how))
+        index.add(self.locations.pack(record.path, record.line), text, quick_view_hash(sample, self.scope, self.how),
+                  self.how.collapse_whitespace)
 
     def merge(self, other: "NearDuplicates") -> None:
         merge_indexes(self.indexes, other.indexes, key_remapper(self.locations, other.locations), self.params)
