@@ -71,11 +71,12 @@ def _every_universe() -> list[frozenset[str]]:
 
 
 def test_the_prefilter_shortcuts_agree_with_every_trigger_run_in_full(data):
-    """`possible_entities` skips digit triggers on digit-free text and memoises per text: the
-    result must equal running every trigger of every entity, in any script."""
+    """`possible_entities` skips digit triggers on digit-free text and memoises per text, the
+    record gate `could_hold_any` stops at the first trigger: both must agree with running every
+    trigger of every entity, in any script."""
     import re
 
-    from ftlint.privacy.prefilter import GATES, TRIGGERS, has_digit, possible_entities
+    from ftlint.privacy.prefilter import GATES, TRIGGERS, could_hold_any, has_digit, possible_entities
 
     texts = [v for item in data for v in _variants(item.text)] + ["", "no digits at all", "٣", "x０y", "1"]
     for text in texts:
@@ -83,6 +84,7 @@ def test_the_prefilter_shortcuts_agree_with_every_trigger_run_in_full(data):
         for universe in _every_universe():
             full = frozenset(e for e in universe if e not in GATES or any(TRIGGERS[n](text) for n in GATES[e]))
             assert possible_entities(text, universe) == full, (text, sorted(universe))
+            assert could_hold_any(text, universe) == bool(full), (text, sorted(universe))
 
 
 def test_the_record_gate_changes_no_detection(data):

@@ -19,17 +19,11 @@ from ..privacy.scan import PrivacyOptionError, detect, settings_for
 from ..registry import dataset_rule, record_rule
 
 
-def _settings(code: str, options: dict[str, Any]) -> Any:
+def _detections(code: str, sample: Sample, options: dict[str, Any]) -> list[Any]:
     try:
-        return settings_for(code, options)
+        return detect(sample, settings_for(code, options))
     except PrivacyOptionError as exc:
         raise ConfigError(f"rules.{code}: {exc}".replace(f"{code}: ", "", 1)) from None
-
-
-def _detections(code: str, sample: Sample, options: dict[str, Any]) -> list[Any]:
-    settings = _settings(code, options)
-    try:
-        return detect(sample, settings)
     except ModelNotFound as exc:
         raise ConfigError(f"rules.{code}.spacy-model: {exc}") from None
 

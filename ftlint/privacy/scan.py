@@ -20,7 +20,7 @@ from .analyzer import DEFAULT_PHONE_REGIONS, Raw, analyze
 from .entities import ALL_ENTITIES, FAMILIES, NER_ENTITIES, RATE_DEFAULT
 from .mask import mask
 from .overlap import resolve
-from .prefilter import possible_entities
+from .prefilter import could_hold_any, possible_entities
 
 ROLES = ("system", "developer", "user", "assistant", "tool", "other")
 STRUCTURAL_KEYS = frozenset({"role", "from", "type", "tool_call_id", "id"})  # enums and ids, never prose
@@ -287,7 +287,7 @@ def _active(sample: Any, universe: frozenset[str]) -> list[Text]:
     it fires on the join whenever it fires on one of the strings: a clean record costs one pass
     over its plain strings, and only a record that passes gets paths, roles and per-text gates."""
     strings = plain_strings(sample.data)
-    if not strings or not possible_entities(strings[0] if len(strings) == 1 else "\x00".join(strings), universe):
+    if not strings or not could_hold_any(strings[0] if len(strings) == 1 else "\x00".join(strings), universe):
         return []
     return [t for t in sample_texts(sample) if t.possible(universe)]
 
@@ -314,7 +314,9 @@ def detect_texts(texts: Iterable[Text], settings: Settings, prefilter: bool = Tr
 def detect(sample: Any, settings: Settings) -> list[Detection]:
     if settings.model and settings.entities & NER_ENTITIES:
         return list(detect_texts(sample_texts(sample), settings))  # named entities have no prefilter
-    active = active_texts(sample, settings)
+    active = sample.cache.get(settings.active_key)
+    if active is None:
+        active = active_texts(sample, settings)
     return list(detect_texts(active, settings)) if active else []
 
 
