@@ -759,7 +759,16 @@ def _bucket_pairs(keys: np.ndarray, near: np.ndarray, side: np.ndarray | None, w
     """Pairs of positions with equal `keys` (and different `side`, when given). Members of a
     bucket are ordered by `near` (another band's key, so members that also share that band sit
     together) and each meets the next `window` members: the work per bucket is linear."""
-    order = np.lexsort((near, keys))
+    # np.lexsort((near, keys)), which is stable, at a quarter of the cost: one unstable argsort
+    # of (key, near) as a 64-bit number, then the rare runs of equal numbers back in position order.
+    combined = (keys.astype(np.uint64) << _U64(32)) | near.astype(np.uint64)
+    order = np.argsort(combined)
+    ranked = combined[order]
+    ties = ranked[1:] == ranked[:-1]
+    if ties.any():
+        start = np.flatnonzero(np.concatenate(([True], ~ties)))
+        run = np.repeat(start, np.diff(np.append(start, len(order)))).astype(np.int64)
+        order = order[np.argsort(run * len(order) + order)]
     ordered = keys[order]
     sides = side[order] if side is not None else None
     for step in range(1, window + 1):

@@ -248,6 +248,36 @@ def test_gram_hashes_equal_a_plain_python_definition():
         assert np.array_equal(np.diff(out_offsets), np.maximum(counts - n + 1, 1))
 
 
+def test_bucket_pairs_keep_the_stable_lexsort_order():
+    """Buckets are ordered by (key, near key, position): ties included, or other pairs meet."""
+    from ftlint.similarity import _bucket_pairs
+
+    def reference(keys, near, side, window):
+        order = np.lexsort((near, keys))
+        ordered = keys[order]
+        sides = side[order] if side is not None else None
+        for step in range(1, window + 1):
+            equal = ordered[:-step] == ordered[step:]
+            if not equal.any():
+                break
+            if sides is not None:
+                equal &= sides[:-step] != sides[step:]
+            hits = np.flatnonzero(equal)
+            if len(hits):
+                yield order[hits], order[hits + step]
+
+    rng = np.random.default_rng(1)
+    for trial in range(300):
+        n = int(rng.integers(1, 400))
+        keys = rng.integers(0, int(rng.integers(1, 50)), n).astype(np.uint32) * np.uint32(2**27)
+        near = rng.integers(0, int(rng.integers(1, 5)), n).astype(np.uint32)  # many exact ties
+        side = rng.integers(0, 2, n).astype(bool) if trial % 2 else None
+        want, got = list(reference(keys, near, side, 8)), list(_bucket_pairs(keys, near, side, 8))
+        assert len(want) == len(got)
+        for (wa, wb), (ga, gb) in zip(want, got):
+            assert np.array_equal(wa, ga) and np.array_equal(wb, gb)
+
+
 def test_collapsed_texts_index_as_the_others():
     """`add(..., collapsed=True)` skips re-splitting; the index must be the same."""
     texts = [" ".join(t.split()) for t in TEXTS + _generated_texts(8, 300)]
