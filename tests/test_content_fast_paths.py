@@ -284,3 +284,22 @@ def test_pruning_keeps_what_a_full_sort_keeps(seed):
     assert fast.error > 0  # pruned, with ties at the cut
     assert (fast.counts, fast.shown, fast.examples, fast.error, fast.total) == \
         (plain.counts, plain.shown, plain.examples, plain.error, plain.total)
+
+
+# --------------------------------------------------------------------------- Q402 counts
+
+
+def test_counts_without_splitting_equal_the_splits():
+    from ftlint.content.rouge import new_words_exceed, token_count, tokens, word_count
+
+    rng = random.Random(8)
+    alphabet = " \t\n\x0b\x0c\r\x1c\x1d\x1e\x1f\x85\xa0a_Z9-.'éß\u2003"
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 14))) for _ in range(30000)]
+    texts += generated_texts(3000, seed=17)
+    for text in texts:
+        assert token_count(text) == len(tokens(text)), text
+        assert word_count(text) == len(text.split()), text
+    known = {"a", "z9", "é"}
+    for text in texts[:5000]:
+        for most in (-1, 0, 1, 2):
+            assert new_words_exceed(text, known, most) == (sum(1 for w in set(tokens(text)) if w not in known) > most)

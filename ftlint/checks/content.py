@@ -15,7 +15,7 @@ from ..content.derived import derived
 from ..content.phrases import verb_object
 from ..content.responses import (exchanges, lowered_prose, masked, prose, prose_words, response_turns, truncation,
                                  turn_tokens)
-from ..content.rouge import lcs_length
+from ..content.rouge import lcs_length, new_words_exceed, token_count, word_count
 from ..content.screen import PhraseSet, phrase_set
 from ..model import Hit, Sample, Severity
 from ..registry import record_rule
@@ -69,25 +69,23 @@ def restated_prompt(sample: Sample, options: dict[str, Any]) -> list[Hit]:
     for asked, turn in exchanges(sample):
         # The instruction (Alpaca's `instruction`, a chat's user message), not material given with
         # it (Alpaca's `input`): an answer that reorders or edits the material is doing the task.
-        prompt = turn_tokens(sample, asked[0])
-        n = len(prompt)
+        n = token_count(asked[0].text)
         if not n or n > max_prompt:
             continue
         # each word of the answer holds a token (+2 for stray "-" or "*"): far too long. Words are
-        # whole numbers, so "more than n / ratio + 2" is "more than its floor", which a split
-        # stopped after that many words tells without splitting the rest.
-        most = math.floor(n / ratio + 2)
-        if len(turn.text.split(None, most)) > most:
+        # whole numbers, so "more than n / ratio + 2" is "more than its floor".
+        if word_count(turn.text) > math.floor(n / ratio + 2):
             continue
+        prompt = turn_tokens(sample, asked[0])
+        words = set(prompt)
+        if new_words_exceed(turn.text, words, max_new):
+            continue  # the response says something the prompt did not (most answers: its first word)
         answer = turn_tokens(sample, turn)
         m = len(answer)
         if m < min_tokens:
             continue
         if min(m, n) < ratio * max(m, n):
             continue
-        words = set(prompt)
-        if sum(1 for w in set(answer) if w not in words) > max_new:
-            continue  # the response says something the prompt did not
         if verb_object(asked[0].text)[0] in echo_verbs or not echo_words.isdisjoint(words):
             continue  # "rewrite / correct / repeat this": an answer close to the prompt is the task
         score = 2.0 * lcs_length(answer, prompt) / (m + n)

@@ -62,8 +62,9 @@ def opening(text: str, words: int) -> tuple[str, str] | None:
         del found[words:]
     if not found:
         return None
-    key = " ".join(w.strip(_EDGE).casefold() for w in found)
-    return " ".join(key.split()), " ".join(found)
+    # the words hold no whitespace, so joining the non-empty stripped ones is splitting the joined key
+    stripped = [w.strip(_EDGE).casefold() for w in found]
+    return " ".join(stripped if all(stripped) else [w for w in stripped if w]), " ".join(found)
 
 
 def _skip_lead_ins(words: list[str]) -> list[str]:

@@ -30,6 +30,46 @@ def tokens(text: str) -> list[str]:
     return _TOKEN.findall(text.casefold())
 
 
+# Counting without building strings (Q402 looks at every exchange, and almost all fail its length
+# test): on ASCII text map the characters of a unit to "a" and the rest to " ", then count the
+# places where a unit starts (" a", plus one when the text opens with one).
+_ALNUM = bytes(97 if chr(c).isascii() and chr(c).isalnum() else 32 for c in range(256))
+_NOT_SPACE = bytes(32 if chr(c).isspace() and c < 128 else 97 for c in range(256))
+
+
+def _starts(mapped: bytes) -> int:
+    return mapped.count(b" a") + (mapped[:1] == b"a")
+
+
+def token_count(text: str) -> int:
+    """len(tokens(text))"""
+    if text.isascii():  # tokens are then the runs of [A-Za-z0-9]
+        return _starts(text.encode("ascii").translate(_ALNUM))
+    return len(tokens(text))
+
+
+def word_count(text: str) -> int:
+    """len(text.split()): ASCII whitespace is str.isspace's, \\x1c-\\x1f included."""
+    if text.isascii():
+        return _starts(text.encode("ascii").translate(_NOT_SPACE))
+    return len(text.split())
+
+
+def new_words_exceed(text: str, known: set[str], most: int) -> bool:
+    """Whether more than `most` distinct tokens of `text` are not in `known`, reading tokens only
+    until that is settled (an answer's first word usually is new)."""
+    if most < 0:
+        return True
+    new: set[str] = set()
+    for match in _TOKEN.finditer(text.casefold()):
+        word = match.group()
+        if word not in known and word not in new:
+            new.add(word)
+            if len(new) > most:
+                return True
+    return False
+
+
 def occurrence_text(words: Sequence[str]) -> str:
     """The tokens as a set: the k-th occurrence (k >= 2) of a token becomes `token#k`."""
     seen: dict[str, int] = {}
