@@ -316,6 +316,15 @@ def test_t106_allow_tokens(run, tmp_path):
     assert run("openai-chat", [chat("[INST] hi [/INST]", "OK.")], select=["T106"]).by_rule("T106") == []
 
 
+def test_t106_extra_tokens_need_no_angle_bracket(run, tmp_path):
+    """The quick screen before the pattern covers every token's first character, not only < and [."""
+    (tmp_path / "ftlint.toml").write_text('[rules.T106]\nextra-tokens = ["@@END@@", "### Response:"]\n',
+                                          encoding="utf-8")
+    records = [chat("Hi", "Done.@@END@@"), chat("Hi", "Fine."), chat("### Response: hi", "OK."), chat("Hi", "[INST]")]
+    report = run("openai-chat", records, select=["T106"])
+    assert where(report, "T106") == [(1, "messages[1].content"), (3, "messages[0].content"), (4, "messages[1].content")]
+
+
 # --------------------------------------------------------------------------- T107
 
 

@@ -17,7 +17,7 @@ from typing import Any
 from ..model import Hit, Sample, Severity, Turn
 from ..registry import RunContext, dataset_rule, record_rule, run_rule
 from ..tokens.counting import RESPONSE_ROLES, Counts, counts, cut_point, spec_of
-from ..tokens.repetition import find_loop
+from ..tokens.repetition import find_loop, may_loop
 from ..tokens.stats import Bounded, Extremes, LengthCounter
 
 KEEP = 1000  # candidates kept per file by the outlier rules (the findings list them, up to max-listed)
@@ -115,14 +115,25 @@ class ResponseTooShort:
         self.label = ""
 
     def add(self, sample: Sample) -> None:
-        responses = _final_responses(sample)
-        if not responses:
-            return
-        c = counts(sample, self.options)
+        if sample.chosen is None and sample.rejected is None:
+            # One conversation: its last response, whose count sits at the same index.
+            turns = sample.turns
+            index = len(turns) - 1
+            while index >= 0 and turns[index].role not in RESPONSE_ROLES:
+                index -= 1
+            if index < 0 or turns[index].payload:
+                return
+            c = counts(sample, self.options)
+            responses, numbers = [turns[index]], [c.sequences[0].tokens[index]]
+        else:
+            responses = _final_responses(sample)
+            if not responses:
+                return
+            c = counts(sample, self.options)
+            numbers = [c.tokens_of(turn) for turn in responses]
         self.label = self.label or _label(c)
         line = sample.record.line
-        for turn in responses:
-            n = c.tokens_of(turn)
+        for turn, n in zip(responses, numbers):
             self.lengths.add(n)
             if not turn.text.strip():
                 continue  # empty or whitespace-only: Q101 reports it
@@ -188,10 +199,11 @@ class LengthOutlier:
         self.response.add(c.response)
         self.trained += c.trained
         self.over += c.total > self.limit
-        method = c.longest.method
+        method = c.sequences[0].method if len(c.sequences) == 1 else c.longest.method
         self.methods[method] = self.methods.get(method, 0) + 1
+        by_role = self.by_role
         for role, n in c.by_role.items():
-            self.by_role[role] = self.by_role.get(role, 0) + n
+            by_role[role] = by_role.get(role, 0) + n
         self.extremes.add(c.total, sample.record.path, sample.record.line, (c.prompt, c.response, c.estimated))
 
     def merge(self, other: "LengthOutlier") -> None:
@@ -330,13 +342,16 @@ class RatioOutlier:
 
 @record_rule("T105")
 def degenerate_repetition(sample: Sample, options: dict[str, Any]) -> Iterator[Hit]:
-    turns = [t for t in sample.turns if t.role in RESPONSE_ROLES] + list(sample.chosen or [])
-    if options.get("check-rejected"):
-        turns += list(sample.rejected or [])
+    # Most responses are short or fail `may_loop` (a few str.count calls): test that before
+    # building anything, and read the options only for a text that may hold a loop.
+    candidates = [t for t in sample.turns if t.role in RESPONSE_ROLES and len(t.text) >= 64 and may_loop(t.text)]
+    for side in (sample.chosen, sample.rejected if options.get("check-rejected") else None):
+        if side:
+            candidates += [t for t in side if len(t.text) >= 64 and may_loop(t.text)]
+    if not candidates:
+        return
     min_share, error_share = float(options["min-share"]), float(options["error-share"])
-    for turn in turns:
-        if len(turn.text) < 64:
-            continue
+    for turn in candidates:
         loop = find_loop(turn.text, int(options["min-words"]), min_share=min_share)
         if loop is None or loop.share < min_share or loop.repeats < int(options["min-repeats"]):
             continue
@@ -349,7 +364,15 @@ def degenerate_repetition(sample: Sample, options: dict[str, Any]) -> Iterator[H
 # --------------------------------------------------------------------------- T106
 
 
-def _special_pattern(options: dict[str, Any]) -> tuple[re.Pattern[str] | None, frozenset[str]]:
+def _special_pattern(options: dict[str, Any]) -> tuple[re.Pattern[str] | None, frozenset[str], re.Pattern[str] | None]:
+    """(the tokens as one alternation, the tokenizer's own special tokens, a screen): remembered
+    per options object. The screen is None when every token starts with "<" or "[" (then two
+    `in` tests decide that a text holds none), else a character class of the tokens' first
+    characters; a token starting with a space has no screen (code skipped by `skip-code` leaves a
+    space that could begin a match)."""
+    entry = _BY_OPTIONS.get(id(options))
+    if entry is not None and entry[0] is options:
+        return entry[1]
     spec = spec_of(options)
     key = ("T106", spec, tuple(options.get("extra-tokens", ())), tuple(options.get("allow-tokens", ())))
     cached = _PATTERNS.get(key)
@@ -360,20 +383,33 @@ def _special_pattern(options: dict[str, Any]) -> tuple[re.Pattern[str] | None, f
         tokens = (set(SPECIAL_TOKENS) | own | set(options.get("extra-tokens", ()))) - set(options.get("allow-tokens", ()))
         tokens = {t for t in tokens if t}
         pattern = re.compile("|".join(re.escape(t) for t in sorted(tokens, key=len, reverse=True))) if tokens else None
-        cached = _PATTERNS[key] = (pattern, own)
+        firsts = {t[0] for t in tokens}
+        screen = (None if firsts <= {"<", "["} else re.compile("(?s).") if any(c.isspace() for c in firsts)
+                  else re.compile("[" + "".join(re.escape(c) for c in sorted(firsts)) + "]"))
+        cached = _PATTERNS[key] = (pattern, own, screen)
+    if len(_BY_OPTIONS) >= 4096:
+        _BY_OPTIONS.clear()
+    _BY_OPTIONS[id(options)] = (options, cached)
     return cached
 
 
-_PATTERNS: dict[tuple, tuple[re.Pattern[str] | None, frozenset[str]]] = {}
+_PATTERNS: dict[tuple, tuple[re.Pattern[str] | None, frozenset[str], re.Pattern[str] | None]] = {}
+_BY_OPTIONS: dict[int, tuple[dict[str, Any], tuple]] = {}
 
 
 @record_rule("T106")
 def special_token_in_content(sample: Sample, options: dict[str, Any]) -> Iterator[Hit]:
-    turns = sample.all_turns()
-    if not any("<" in t.text or "[" in t.text for t in turns):
-        return
-    pattern, own = _special_pattern(options)
+    turns = sample.all_turns() if sample.chosen or sample.rejected else sample.turns
+    pattern, own, screen = _special_pattern(options)
     if pattern is None:
+        return
+    if screen is None:
+        for turn in turns:
+            if "<" in turn.text or "[" in turn.text:
+                break
+        else:
+            return
+    elif not any(screen.search(t.text) for t in turns):
         return
     skip_code = options.get("skip-code", False)
     for turn in turns:
@@ -425,12 +461,15 @@ class TokenStatistics:
     def add(self, sample: Sample, split: str | None) -> None:
         c = counts(sample, self.options)
         self.label = self.label or _label(c)
-        for group in {"all", split or "all"}:
-            entry = self.groups.setdefault(group, [0, 0, 0, 0])
+        total, trained, billed = c.total, c.trained, min(c.total, self.limit)
+        for group in ("all",) if split is None or split == "all" else ("all", split):
+            entry = self.groups.get(group)
+            if entry is None:
+                entry = self.groups[group] = [0, 0, 0, 0]
             entry[0] += 1
-            entry[1] += c.total
-            entry[2] += c.trained
-            entry[3] += min(c.total, self.limit)
+            entry[1] += total
+            entry[2] += trained
+            entry[3] += billed
 
     def merge(self, other: "TokenStatistics") -> None:
         for group, numbers in other.groups.items():

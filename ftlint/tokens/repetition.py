@@ -68,6 +68,11 @@ def find_loop(text: str, min_words: int = 32, min_chars: int = 200, min_share: f
     return best
 
 
+def may_loop(text: str) -> bool:
+    """`find_loop`'s first test alone: False means it returns None (a caller can skip the call)."""
+    return _recurs(text[:MAX_CHARS])
+
+
 def _recurs(text: str, probes: int = 7, size: int = 12) -> bool:
     """Does one of 7 evenly spaced 12-character pieces occur 3 times? A loop covering half the
     text contains one of them whole, and it recurs in every repetition; 92% of real answers fail
@@ -75,9 +80,12 @@ def _recurs(text: str, probes: int = 7, size: int = 12) -> bool:
     length = len(text)
     if length < 2 * size:
         return False
-    for i in range(1, probes + 1):
-        start = min(length * i // (probes + 1), length - size)
-        if text.count(text[start:start + size]) >= 3:
+    last, count, parts = length - size, text.count, probes + 1
+    for i in range(1, parts):
+        start = length * i // parts
+        if start > last:
+            start = last
+        if count(text[start:start + size]) >= 3:
             return True
     return False
 

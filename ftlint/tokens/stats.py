@@ -142,11 +142,13 @@ class Extremes:
         self.heap: list[tuple[float, int, str, int, tuple]] = []  # (key, -line, path, line, payload)
 
     def add(self, key: float, path: str, line: int, payload: tuple = ()) -> None:
-        entry = (key, -line, path, line, payload)
-        if len(self.heap) < self.k:
-            heapq.heappush(self.heap, entry)
-        elif entry > self.heap[0]:
-            heapq.heapreplace(self.heap, entry)
+        heap = self.heap
+        if len(heap) < self.k:
+            heapq.heappush(heap, (key, -line, path, line, payload))
+        elif key >= heap[0][0]:  # a smaller key can never beat the heap's least entry
+            entry = (key, -line, path, line, payload)
+            if entry > heap[0]:
+                heapq.heapreplace(heap, entry)
 
     def merge(self, other: "Extremes") -> None:
         for entry in other.heap:
