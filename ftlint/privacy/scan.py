@@ -261,15 +261,28 @@ def _collect(value: Any, out: list[str]) -> None:
             if isinstance(item, str):
                 if len(item) >= MIN_TEXT and key not in STRUCTURAL_KEYS:
                     out.append(item)
-            elif isinstance(item, (dict, list)):
+            elif isinstance(item, list):
+                _collect_list(item, out)
+            elif isinstance(item, dict):
                 _collect(item, out)
     elif isinstance(value, list):
-        for item in value:
-            if isinstance(item, str):
-                if len(item) >= MIN_TEXT:
-                    out.append(item)
-            elif isinstance(item, (dict, list)):
-                _collect(item, out)
+        _collect_list(value, out)
+
+
+def _collect_list(value: list, out: list[str]) -> None:
+    for item in value:
+        if isinstance(item, dict):  # a message: its items inline, one call per list instead of per message
+            for key, child in item.items():
+                if isinstance(child, str):
+                    if len(child) >= MIN_TEXT and key not in STRUCTURAL_KEYS:
+                        out.append(child)
+                elif isinstance(child, (dict, list)):
+                    _collect(child, out)
+        elif isinstance(item, str):
+            if len(item) >= MIN_TEXT:
+                out.append(item)
+        elif isinstance(item, list):
+            _collect_list(item, out)
 
 
 def active_texts(sample: Any, settings: Settings) -> list[Text]:
