@@ -255,11 +255,12 @@ def _codepoints(text: str) -> np.ndarray:
 def _word_units(joined: str) -> np.ndarray:
     """64-bit hashes of the space-separated words of `joined` (no empty words), computed over
     windows of ~BATCH_CHARS characters cut at spaces, so a huge text never makes huge temporaries."""
-    if len(joined) <= BATCH_CHARS:
+    window = min(BATCH_CHARS, _TABLE_CHARS // 2)  # a batch can overshoot BATCH_CHARS by one text
+    if len(joined) <= 2 * window:
         return _window_units(joined)
     parts, lo = [], 0
     while lo < len(joined):
-        hi = joined.find(" ", lo + BATCH_CHARS) if lo + BATCH_CHARS < len(joined) else -1
+        hi = joined.find(" ", lo + window) if lo + window < len(joined) else -1
         hi = len(joined) if hi < 0 else hi
         parts.append(_window_units(joined[lo:hi]))
         lo = hi + 1

@@ -90,16 +90,22 @@ def view_hash(sample: Sample, scope: str, how: Normalisation = Normalisation()) 
     return cached
 
 
+# ASCII whitespace, as `str.split()` sees it, to a space; with case folding, A-Z to a-z too
+# (`casefold()` of ASCII text is exactly that).
+_ASCII_SPACE = b"\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f"
+_SPACES = bytes.maketrans(_ASCII_SPACE, b" " * len(_ASCII_SPACE))
+_FOLD_SPACES = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ" + _ASCII_SPACE,
+                               b"abcdefghijklmnopqrstuvwxyz" + b" " * len(_ASCII_SPACE))
+
+
 def quick_normalise(text: str, how: Normalisation = Normalisation()) -> str:
-    """`normalise(text, how)`, the same result, ~5x faster on the common case: in ASCII text
-    whose only whitespace is single spaces and newlines, collapsing whitespace is replacing the
-    newlines, so the split and join are skipped (NFKC never changes ASCII). `isprintable()` is
-    false for every whitespace character but the space, which is what makes the test exact."""
+    """`normalise(text, how)`, the same result, several times faster on ASCII text (NFKC never
+    changes it): one `bytes.translate` folds case and turns every whitespace character into a
+    space; when that leaves no run of spaces and none at either end, it is already collapsed,
+    and the split and join (the costly part) are skipped."""
     if how.collapse_whitespace and text.isascii():
-        if how.casefold:
-            text = text.casefold()
-        flat = text.replace("\n", " ")
-        if flat.isprintable() and "  " not in flat and flat[:1] != " " and flat[-1:] != " ":
+        flat = text.encode("ascii").translate(_FOLD_SPACES if how.casefold else _SPACES).decode("ascii")
+        if "  " not in flat and flat[:1] != " " and flat[-1:] != " ":
             return flat
         return " ".join(flat.split())
     return normalise(text, how)

@@ -60,3 +60,13 @@ def test_quick_views_equal_views() -> None:
                 assert quick_view_hash(fast, scope, how) == view_hash(slow, scope, how)
                 # Same cache keys: a later plain call reads what the quick one stored.
                 assert view(fast, scope, how) == view(slow, scope, how)
+
+
+def test_the_ascii_tables_are_what_python_does() -> None:
+    """The shortcut's premises, for every ASCII character: its whitespace set is `str.split()`'s
+    and its case table is `str.casefold()`'s."""
+    for code in range(128):
+        char = chr(code)
+        assert ("a" + char + "b").split() == (["a", "b"] if char.isspace() else ["a" + char + "b"])
+        assert quick_normalise("x" + char + "y") == normalise("x" + char + "y")
+        assert quick_normalise(char * 3, Normalisation(True, True, True)) == " ".join((char * 3).casefold().split())
