@@ -141,6 +141,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
+    if argv == ["--version"]:  # asked by scripts and pre-commit; argparse and the linter are not needed
+        print(f"ftlint {__version__}")
+        return EXIT_CLEAN
     from . import fastpath
 
     typed = list(argv)

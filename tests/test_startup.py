@@ -60,6 +60,8 @@ def test_help_and_version_import_no_heavy_library(tmp_path):
         assert code == 0 and out
         assert heavy(modules) == [], args
         assert not any(m.startswith("ftlint.checks") for m in modules), args
+        if args == ["--version"]:
+            assert out == f"ftlint {ftlint.__version__}\n" and "argparse" not in modules
 
 
 def test_a_cached_run_imports_no_rule_module(tmp_path):
