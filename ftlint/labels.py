@@ -52,6 +52,8 @@ _EDGE = " \t\r\n.,;:!?\"'`*()[]{}"
 
 def field_value(data: Any, path: str) -> Any:
     """The value at a dotted path (`metadata.category`, `labels.0`), or None."""
+    if "." not in path and isinstance(data, dict):  # a top-level key: most fields, every record
+        return data.get(path)
     value = data
     for part in path.split("."):
         if isinstance(value, dict):
@@ -289,6 +291,9 @@ class LabelTracker:
     with a label field and free-form chat files, and free-form replies must only stop the auto
     count. The auto count joins the class counts when it looks like classification."""
 
+    _last_path: str | None = None  # the file of the previous sample and its label settings
+    _last_spec: "LabelSpec | None" = None
+
     def __init__(self, resolver: LabelResolver | None = None) -> None:
         self.resolver = resolver or LabelResolver()
         self.auto = _Counts(self.resolver.run.max_classes)
@@ -299,7 +304,12 @@ class LabelTracker:
         self.sources: set[str] = set()  # descriptions of the label sources seen
 
     def add(self, sample: Sample, split: str | None) -> None:
-        spec = self.resolver.spec_for(sample.record.path)
+        path = sample.record.path
+        if path == self._last_path:  # records come file by file: one resolution per file
+            spec = self._last_spec
+        else:
+            spec = self._last_spec = self.resolver.spec_for(path)
+            self._last_path = path
         part = self.auto if spec.auto else self.configured
         if part.stopped:
             return

@@ -298,3 +298,35 @@ def test_merge_of_per_file_states_equals_one_state(cls_, code, options, records)
     assert [h.message for h in merged.finish()] == [h.message for h in whole.finish()]
     assert merged.statistics() == whole.statistics()
     assert list(whole.finish()), "the planted data must produce a finding"
+
+
+# --------------------------------------------------------------------------- B107 prompt digests
+
+
+def test_system_prompt_digests_from_the_cache_equal_the_definition():
+    """B107 digests each distinct raw system prompt once (a bounded per-process cache); what it
+    counts must be what `_system_prompt` and `_digest` define, whatever the layout of the prompt."""
+    from ftlint.checks import composition
+    from ftlint.checks.composition import SystemPromptVariants, _digest, _system_prompt
+
+    rng = random.Random(11)
+    words = ["You", "are", "a", "helpful", "HELPFUL", "assistant.", "Be", "brief.", "Réponds", "en", "français."]
+    spec = FORMATS["openai-chat"]
+    options = dict(load_rules()["B107"].options)
+    for prefix_words in (1, 3, 6):
+        state = SystemPromptVariants({**options, "prefix-words": prefix_words}, RunContext({}, {}, "."))
+        expected: Counter = Counter()
+        for line in range(400):
+            systems = [rng.choice([" ", "\n", "  ", "\t"]).join(rng.choices(words, k=rng.randint(0, 9)))
+                       for _ in range(rng.choice([0, 1, 1, 1, 2]))]
+            messages = [{"role": rng.choice(["system", "developer"]), "content": text} for text in systems]
+            messages += [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "hello"}]
+            sample = spec.to_sample(Record("x.jsonl", line + 1, {"messages": messages}))
+            state.add(sample, None)
+            prompt = _system_prompt(sample)
+            if prompt is not None:
+                family = _digest(" ".join(prompt.casefold().split()[:prefix_words]))
+                expected[(_digest(prompt), family)] += 1
+        got = Counter({(digest, family): n for digest, (n, family) in state.prompts.get("x.jsonl", {}).items()})
+        assert got == expected
+    assert composition._PROMPT_DIGESTS  # the cache was used

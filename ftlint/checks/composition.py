@@ -131,6 +131,13 @@ def _system_prompt(sample: Sample) -> str | None:
     return " ".join(" ".join(texts).split()) if texts else None
 
 
+# System prompts repeat in most datasets: (raw text, prefix words) -> B107's two digests. Bounded,
+# per process (parallel workers each keep their own), short prompts only.
+_PROMPT_DIGESTS: dict[tuple[str, int], tuple[int, int]] = {}
+_MAX_CACHED_PROMPTS = 50_000
+_MAX_CACHED_CHARS = 4096
+
+
 def _digest(text: str) -> int:
     return int.from_bytes(hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little")
 
@@ -152,11 +159,22 @@ class SystemPromptVariants:
     def add(self, sample: Sample, split: str | None) -> None:
         group = split or sample.record.path
         self.records[group] = self.records.get(group, 0) + 1
-        prompt = _system_prompt(sample)
-        if prompt is None:
+        texts = [t.text for t in sample.turns if t.role == "system" or t.role == "developer"]
+        if not texts:
             return
         self.group_paths.setdefault(group, sample.record.path)
-        self._count(group, _digest(prompt), _digest(" ".join(prompt.casefold().split()[:self.prefix_words])), 1)
+        raw = texts[0] if len(texts) == 1 else " ".join(texts)  # what _system_prompt() collapses
+        key = (raw, self.prefix_words)
+        digests = _PROMPT_DIGESTS.get(key)
+        if digests is None:
+            digests = self._digests(" ".join(raw.split()))
+            if len(raw) <= _MAX_CACHED_CHARS and len(_PROMPT_DIGESTS) < _MAX_CACHED_PROMPTS:
+                _PROMPT_DIGESTS[key] = digests
+        self._count(group, digests[0], digests[1], 1)
+
+    def _digests(self, prompt: str) -> tuple[int, int]:
+        """The prompt's digest and its family's (the digest of its first words, case-folded)."""
+        return _digest(prompt), _digest(" ".join(prompt.casefold().split()[:self.prefix_words]))
 
     def _count(self, group: str, digest: int, family: int, n: int) -> None:
         prompts = self.prompts.setdefault(group, {})
