@@ -87,6 +87,18 @@ def test_a_list_with_an_unsettled_pattern_has_no_word_screen():
     assert PhraseSet(()).absent(None)  # no patterns: nothing can match
 
 
+def test_screen_words_keep_what_every_word_screen_needs():
+    from ftlint.content.screen import screen_words
+
+    sets = [PhraseSet(tuple(load_rules()[code].options[key])) for code, key in
+            (("Q401", "refusal-patterns"), ("Q401", "disclaimer-patterns"), ("Q404", "patterns"))]
+    sets.append(PhraseSet((r"\bzebra\b",)))  # created later: registered too
+    for text in generated_texts(3000, seed=3) + ["a zebra."]:
+        everything, screened = text_words(text), screen_words(text)
+        for phrases_ in sets:
+            assert phrases_.absent(everything) == phrases_.absent(screened), text
+
+
 def test_text_words_are_the_lower_cased_word_runs_of_ascii_text():
     assert text_words("I'm NOT_sure (it's) 42x!") == {b"i", b"m", b"not_sure", b"it", b"s", b"42x"}
     assert text_words("café") is None  # not ASCII: the substring screen decides

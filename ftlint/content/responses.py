@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from ..model import Sample, Turn
 from ..textview import RESPONSE_ROLES
 from .rouge import tokens
-from .screen import text_words
+from .screen import screen_version, screen_words
 
 # Markdown code: fenced blocks (an unclosed fence runs to the end) and inline spans.
 _CODE = re.compile(r"```.*?(?:```|\Z)|~~~.*?(?:~~~|\Z)|`[^`\n]+`", re.DOTALL)
@@ -86,17 +86,15 @@ def lowered_prose(sample: Sample, turn: Turn) -> str:
     return cached
 
 
-_MISSING = object()
-
-
 def prose_words(sample: Sample, turn: Turn) -> frozenset[bytes] | None:
-    """The words of `prose` (`ftlint.content.screen.text_words`), for the word screens of the
-    phrase lists; shared by Q401 and Q404."""
-    key = ("content.words", id(turn))
-    cached = sample.cache.get(key, _MISSING)
-    if cached is _MISSING:
-        cached = sample.cache[key] = text_words(prose(sample, turn))
-    return cached  # type: ignore[return-value]
+    """The words of `turn`'s prose that the phrase lists screen for (None: prose not ASCII, no
+    word screen), shared by Q401 and Q404. Computed once for all ASCII responses of the record
+    together: a superset of the turn's own words, which a screen may use (it only gets weaker)."""
+    cached = sample.cache.get("content.screen-words")
+    if cached is None or cached[0] != screen_version():
+        texts = [text for text in (prose(sample, t) for t in response_turns(sample)) if text.isascii()]
+        cached = sample.cache["content.screen-words"] = (screen_version(), screen_words(" ".join(texts)))
+    return cached[1] if prose(sample, turn).isascii() else None
 
 
 _PUNCTUATION = str.maketrans({c: " " for c in "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~“”‘’«»…–—¿¡·"})

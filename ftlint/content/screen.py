@@ -157,6 +157,35 @@ def text_words(text: str) -> frozenset[bytes] | None:
     return frozenset(text.encode("ascii").translate(_WORD_TABLE).split())
 
 
+MAX_SCREEN_WORDS = 4096  # words screened for over all phrase lists; a list beyond that has no word screen
+_screened: frozenset[bytes] = frozenset()  # the words of every PhraseSet's word screen
+_version = 0  # bumped whenever `_screened` grows
+
+
+def screen_version() -> int:
+    return _version
+
+
+def screen_words(text: str) -> frozenset[bytes] | None:
+    """The words of `text_words(text)` that some phrase list screens for: what `absent` needs, at
+    the cost of a look-up per word instead of building the set of all words (most texts: none).
+    Valid for `PhraseSet`s created before the call (`screen_version` tells when that changes)."""
+    if not text.isascii():
+        return None
+    return _screened.intersection(text.encode("ascii").translate(_WORD_TABLE).split())
+
+
+def _register(words: frozenset[bytes]) -> bool:
+    global _screened, _version
+    if words <= _screened:
+        return True
+    if len(_screened | words) > MAX_SCREEN_WORDS:
+        return False
+    _screened = _screened | words
+    _version += 1
+    return True
+
+
 class PhraseSet:
     """A list of patterns searched as one case-insensitive alternation, behind a literal screen."""
 
@@ -179,10 +208,11 @@ class PhraseSet:
                 words = None
                 break
             words |= {w.encode("ascii") for w in found_words}
-        self.words = frozenset(words) if words is not None else None
+        self.words = frozenset(words) if words is not None and _register(frozenset(words)) else None
 
     def absent(self, words: frozenset[bytes] | None) -> bool:
-        """True when a text with these `text_words` cannot match (False: it may, search it)."""
+        """True when a text with these `text_words` (or `screen_words`) cannot match (False: it
+        may, search it)."""
         return self.regex is None or (words is not None and self.words is not None and self.words.isdisjoint(words))
 
     def may_match(self, lowered: str) -> bool:
