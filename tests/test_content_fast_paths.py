@@ -215,6 +215,10 @@ def test_verb_object_equals_the_plain_tokenisation_and_lead_in_scan():
     texts = [" ".join([rng.choice(leads) for _ in range(rng.randint(0, 3))] + [rng.choice(verbs), rng.choice(rest)])
              for _ in range(3000)]
     texts += generated_texts(2000, seed=13) + ["word " * 80, "please " * 60 + "write a poem"]
+    # long instructions, where a short head is tokenised first: decided there or not
+    filler = ["the", "a", "short", "-", "'", "two", "and", ",", "why", "poems", "x" * 30, "5", "to", "you", "can"]
+    texts += [" ".join([rng.choice(leads) for _ in range(rng.randint(0, 6))] + [rng.choice(verbs)]
+                       + [rng.choice(filler) for _ in range(rng.randint(0, 25))]) for _ in range(6000)]
     for text in texts:
         assert verb_object(text) == reference_verb_object(text), text
 
