@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import PurePath
 from typing import Any
 
@@ -18,6 +18,7 @@ from ..model import Hit, Sample, Severity, Turn
 from ..registry import RunContext, dataset_rule, record_rule, run_rule
 from ..tokens.counting import RESPONSE_ROLES, Counts, counts, cut_point, spec_of
 from ..tokens.repetition import find_loop, may_loop
+from ..tokens.settings import TokenizerSpec
 from ..tokens.stats import Bounded, Extremes, LengthCounter
 
 KEEP = 1000  # candidates kept per file by the outlier rules (the findings list them, up to max-listed)
@@ -47,12 +48,20 @@ def _label(c: Counts) -> str:
 # --------------------------------------------------------------------------- T101
 
 
+# The record rules are plain functions that return () for the usual record (no generator to
+# create and exhaust per record) and hand the rare one to a generator that words the findings.
+
+
 @record_rule("T101")
-def context_overflow(sample: Sample, options: dict[str, Any]) -> Iterator[Hit]:
+def context_overflow(sample: Sample, options: dict[str, Any]) -> Iterable[Hit]:
     limit = int(options["max-tokens"])
     c = counts(sample, options)
     if c.total <= limit:
-        return
+        return ()
+    return _overflow(sample, options, c, limit)
+
+
+def _overflow(sample: Sample, options: dict[str, Any], c: Counts, limit: int) -> Iterator[Hit]:
     spec = spec_of(options)
     over = [s for s in c.sequences if s.total > limit]
     cuts = [cut_point(sample, s, limit, spec) for s in over]
@@ -137,7 +146,7 @@ class ResponseTooShort:
             self.lengths.add(n)
             if not turn.text.strip():
                 continue  # empty or whitespace-only: Q101 reports it
-            visible = _visible(turn.text)
+            visible = turn.text[0].isalnum() or _visible(turn.text)  # a letter or digit first: visible
             if not visible or n < self.error_below:
                 self.empty.add(line, turn.field, turn.role, n, len(turn.text), visible, c.estimated)
             elif n < self.warn_below:
@@ -341,15 +350,17 @@ class RatioOutlier:
 
 
 @record_rule("T105")
-def degenerate_repetition(sample: Sample, options: dict[str, Any]) -> Iterator[Hit]:
+def degenerate_repetition(sample: Sample, options: dict[str, Any]) -> Iterable[Hit]:
     # Most responses are short or fail `may_loop` (a few str.count calls): test that before
     # building anything, and read the options only for a text that may hold a loop.
     candidates = [t for t in sample.turns if t.role in RESPONSE_ROLES and len(t.text) >= 64 and may_loop(t.text)]
     for side in (sample.chosen, sample.rejected if options.get("check-rejected") else None):
         if side:
             candidates += [t for t in side if len(t.text) >= 64 and may_loop(t.text)]
-    if not candidates:
-        return
+    return _loops(candidates, options) if candidates else ()
+
+
+def _loops(candidates: list[Turn], options: dict[str, Any]) -> Iterator[Hit]:
     min_share, error_share = float(options["min-share"]), float(options["error-share"])
     for turn in candidates:
         loop = find_loop(turn.text, int(options["min-words"]), min_share=min_share)
@@ -398,19 +409,23 @@ _BY_OPTIONS: dict[int, tuple[dict[str, Any], tuple]] = {}
 
 
 @record_rule("T106")
-def special_token_in_content(sample: Sample, options: dict[str, Any]) -> Iterator[Hit]:
+def special_token_in_content(sample: Sample, options: dict[str, Any]) -> Iterable[Hit]:
     turns = sample.all_turns() if sample.chosen or sample.rejected else sample.turns
     pattern, own, screen = _special_pattern(options)
     if pattern is None:
-        return
+        return ()
     if screen is None:
         for turn in turns:
             if "<" in turn.text or "[" in turn.text:
                 break
         else:
-            return
+            return ()
     elif not any(screen.search(t.text) for t in turns):
-        return
+        return ()
+    return _specials(turns, options, pattern, own)
+
+
+def _specials(turns: list[Turn], options: dict[str, Any], pattern: re.Pattern[str], own: frozenset[str]) -> Iterator[Hit]:
     skip_code = options.get("skip-code", False)
     for turn in turns:
         text = turn.text
@@ -431,11 +446,17 @@ def special_token_in_content(sample: Sample, options: dict[str, Any]) -> Iterato
 
 
 @record_rule("T107")
-def chat_template_refuses(sample: Sample, options: dict[str, Any]) -> Iterator[Hit]:
+def chat_template_refuses(sample: Sample, options: dict[str, Any]) -> Iterable[Hit]:
     spec = spec_of(options)
     if not spec.template or spec.kind != "hf":
-        return
+        return ()
     c = counts(sample, options)
+    if not c.template_problems and not c.template_error:
+        return ()
+    return _refusals(sample, spec, c)
+
+
+def _refusals(sample: Sample, spec: TokenizerSpec, c: Counts) -> Iterator[Hit]:
     name = PurePath(spec.template).name
     reported = False
     for role, problem in c.template_problems.items():
