@@ -68,7 +68,9 @@ def _tree_rss(root: int) -> int:
 
 def run_measured(args: list[str]) -> dict:
     """Run a measurement process; its JSON result plus the peak RSS of its process tree."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    # as the ftlint command does (ftlint.cli): no BLAS threads, so workers can be forked
+    env = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", **os.environ,
+           "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen([sys.executable, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             cwd=HERE, env=env)
     peak = 0

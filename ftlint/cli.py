@@ -27,6 +27,12 @@ def _load_linter() -> None:
     """Import the linter's modules, which `ftlint.fastpath` replays without (see main)."""
     global argparse, Path, _Parser, DEFAULT_BASELINE, ConfigError, load_config, Engine, FORMATS, load_rules
     import argparse
+    import os
+
+    # ftlint does no linear algebra: numpy's BLAS thread pool would only keep this process from
+    # forking its workers (a fork is safe only with one thread; see ftlint.parallel).
+    for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(variable, "1")
     from pathlib import Path
 
     from .baseline import DEFAULT_BASELINE

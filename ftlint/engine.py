@@ -176,6 +176,7 @@ class Engine:
     def _run_files(self, files: list[Path], context: list[Path]) -> tuple[list[FileResult], list[Finding], dict]:
         run_checks: list[tuple[Implementation, Any]] | None = None
         results = []
+        self._start_workers_early([*files, *context])
         for path in [*files, *context]:
             # Each file feeds fresh run-wide states that are then merged: the same mergeable
             # design lets a cached file contribute its saved states without being re-read.
@@ -196,6 +197,20 @@ class Engine:
                 result.findings = [f for f in result.findings if any(r.path in named for r in f.related)]
             results = results[:len(files)] + [r for r in results[len(files):] if r.findings]
         return results, leftover, statistics
+
+    def _start_workers_early(self, paths: list[Path]) -> None:
+        """Fork the worker processes before the run's states load threaded libraries, when a
+        file is big enough to need them (see `ftlint.parallel.start_forked_pool`)."""
+        if self._pool is not None or self.jobs < 2:
+            return
+        if not any(is_jsonl_file(p) and _size_of(p) >= self.parallel_min_bytes for p in paths):
+            return
+        from .formats.schemas import validator_for
+        from .parallel import start_forked_pool
+
+        _ = self.implementations, self.rules  # loaded once here, inherited by every worker
+        validator_for("openai-chat")  # the schema library too
+        self._pool = start_forked_pool(self.jobs)  # None: this process runs threads; a fork server later
 
     def close(self) -> None:
         """Stop the worker processes, if a big file started them."""

@@ -7,10 +7,11 @@ and those states; the main process merges them in file order, so line numbers, r
 "first occurrence" decisions and the report are exactly those of one process reading the file.
 Reading lines costs the main process ~1 µs a line; the rules cost the workers 100-1000x that.
 
-Workers come from a `forkserver`: forking a process that already loaded tokenizers (whose thread
-pool does not survive a fork) or an analyzer is unsafe, while the fork server itself only
-imported ftlint's modules. Heavy objects (tokenizer, analyzer) are loaded once per worker by the
-rules' own module-level caches.
+Workers are forked before the run loads anything that starts threads (`start_forked_pool`), or
+else come from a `forkserver`: forking a process that already loaded tokenizers (whose thread
+pool does not survive a fork), numpy's BLAS or an analyzer is unsafe, while the fork server
+itself only imported ftlint's modules. Heavy objects (tokenizer, analyzer) are loaded once per
+worker by the rules' own module-level caches.
 """
 from __future__ import annotations
 
@@ -80,6 +81,23 @@ def make_pool(jobs: int) -> ProcessPoolExecutor:
                                                            for m in pkgutil.iter_modules(checks.__path__))])
     return ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker,
                                initargs=(os.getpid(),))
+
+
+def start_forked_pool(jobs: int) -> ProcessPoolExecutor | None:
+    """Fork the workers now, while this process still runs one thread: they start instantly with
+    ftlint's modules already loaded, where a fork server costs a fresh interpreter and its
+    imports first. Called before the run's states are built, because those load numpy, whose
+    BLAS thread pool would make any later fork unsafe. None when forking is not safe here."""
+    if START_METHOD not in (None, "fork") or not _single_threaded():
+        return None
+    pool = make_pool(jobs)
+    with _main_hidden():
+        pool.submit(_ready).result()  # a fork pool starts every worker at the first submit
+    return pool
+
+
+def _ready() -> bool:
+    return True
 
 
 def _single_threaded() -> bool:

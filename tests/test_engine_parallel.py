@@ -181,3 +181,28 @@ def test_json_array_streams_in_bounded_memory(tmp_path):
         tracemalloc.stop()
     assert seen == count
     assert peak < 6 * 2**20, f"peak traced memory {peak / 2**20:.1f} MiB for a {path.stat().st_size / 1e6:.0f} MB file"
+
+
+FORK_PROBE = """
+import sys
+import multiprocessing.forkserver as forkserver
+import ftlint.cli
+code = ftlint.cli.main(sys.argv[1:])
+print("exit", code, "fork server", forkserver._forkserver._forkserver_pid)
+"""
+
+
+def test_the_command_forks_its_workers_without_a_fork_server(tmp_path):
+    """The rule modules load numpy; left alone, its BLAS thread pool makes a fork unsafe and the
+    workers then come from a fork server (a fresh interpreter and its imports first, ~0.4 s).
+    The command switches those threads off and forks workers that inherit the loaded modules."""
+    import os
+    import subprocess
+    import sys
+
+    path = write(tmp_path / "train.jsonl", [chat_record(i) for i in range(9000)])
+    assert path.stat().st_size > 2 * 2**20  # the size that starts workers
+    env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
+    done = subprocess.run([sys.executable, "-c", FORK_PROBE, "check", str(path), "-j", "2", "--no-cache",
+                           "--select", "S,D101"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert done.stdout.strip().splitlines()[-1] == "exit 0 fork server None", done.stdout + done.stderr
