@@ -2,7 +2,7 @@
 restate the prompt (Q402), truncated responses (Q403) and time-bound statements (Q404).
 
 Phrase lists are rule options (data in rules/content.toml), compiled once per options dict
-(`ftlint.content.derived`). The rules return lists rather than generators: most records have no
+(`ftlint.content.derived.PerOptions`). The rules return lists rather than generators: most records have no
 finding, and an empty list costs less than a generator.
 Every rule reads the shared response views of `ftlint.content.responses`, cached per record.
 """
@@ -11,10 +11,10 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ..content.derived import derived
+from ..content.derived import PerOptions
 from ..content.phrases import verb_object
-from ..content.responses import (exchanges, lowered_prose, masked, prose, prose_words, response_turns, truncation,
-                                 turn_tokens)
+from ..content.responses import (exchanges, lowered_prose, masked, prose, prose_words, record_screen_words,
+                                 response_turns, truncation, turn_tokens)
 from ..content.rouge import lcs_length, new_words_exceed, token_count, word_count
 from ..content.screen import PhraseSet, phrase_set
 from ..model import Hit, Sample, Severity
@@ -34,9 +34,15 @@ def _q401(options: dict[str, Any]) -> tuple[PhraseSet, PhraseSet, int]:
             int(options["head-chars"]))
 
 
+_Q401 = PerOptions(_q401)
+
+
 @record_rule("Q401")
 def refusal(sample: Sample, options: dict[str, Any]) -> list[Hit]:
-    refusals, disclaimers, head = derived(options, "Q401", _q401)
+    refusals, disclaimers, head = _Q401.get(options)
+    words, all_ascii = record_screen_words(sample)
+    if all_ascii and refusals.absent(words) and disclaimers.absent(words):
+        return []  # most records: none of the words any pattern opens with
     hits: list[Hit] = []
     for turn in response_turns(sample):
         words = prose_words(sample, turn)
@@ -62,9 +68,12 @@ def _q402(options: dict[str, Any]) -> tuple[float, int, int, int, frozenset[str]
             threshold / (2.0 - threshold))  # 2 LCS / (m + n) >= t needs min/max length >= t / (2 - t)
 
 
+_Q402 = PerOptions(_q402)
+
+
 @record_rule("Q402")
 def restated_prompt(sample: Sample, options: dict[str, Any]) -> list[Hit]:
-    threshold, min_tokens, max_new, max_prompt, echo_verbs, echo_words, ratio = derived(options, "Q402", _q402)
+    threshold, min_tokens, max_new, max_prompt, echo_verbs, echo_words, ratio = _Q402.get(options)
     hits: list[Hit] = []
     for asked, turn in exchanges(sample):
         # The instruction (Alpaca's `instruction`, a chat's user message), not material given with
@@ -99,9 +108,12 @@ def _q403(options: dict[str, Any]) -> tuple[int, frozenset[str]]:
     return int(options["min-words"]), frozenset(item.casefold() for item in options["dangling-words"])
 
 
+_Q403 = PerOptions(_q403)
+
+
 @record_rule("Q403")
 def truncated_response(sample: Sample, options: dict[str, Any]) -> list[Hit]:
-    min_words, dangling = derived(options, "Q403", _q403)
+    min_words, dangling = _Q403.get(options)
     hits: list[Hit] = []
     for turn in response_turns(sample):
         if turn.role not in ("assistant", "text"):
@@ -118,9 +130,15 @@ def truncated_response(sample: Sample, options: dict[str, Any]) -> list[Hit]:
     return hits
 
 
+_Q404 = PerOptions(lambda options: phrase_set(tuple(options["patterns"])))
+
+
 @record_rule("Q404")
 def time_bound(sample: Sample, options: dict[str, Any]) -> list[Hit]:
-    patterns = derived(options, "Q404", lambda o: phrase_set(tuple(o["patterns"])))
+    patterns = _Q404.get(options)
+    words, all_ascii = record_screen_words(sample)
+    if all_ascii and patterns.absent(words):
+        return []
     hits: list[Hit] = []
     for turn in response_turns(sample):
         if patterns.absent(prose_words(sample, turn)):

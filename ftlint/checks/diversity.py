@@ -25,11 +25,19 @@ BATCH = 256  # responses hashed together for the distinct-n sketches (at most 25
 
 
 def instruction_turn(sample: Sample):
-    """The first user turn: an Alpaca `instruction`, the opening message of a chat."""
+    """The first user turn: an Alpaca `instruction`, the opening message of a chat (found once
+    per record for Q202 and Q204)."""
+    cache = sample.cache
+    if "content.instruction" in cache:
+        return cache["content.instruction"]
+    found = None
     for turn in sample.turns:
-        if turn.role == "user" and turn.text.strip():
-            return turn
-    return None
+        text = turn.text
+        if turn.role == "user" and text and not text.isspace():  # `text.strip()` without a copy
+            found = turn
+            break
+    cache["content.instruction"] = found
+    return found
 
 
 def _share(part: int, whole: int) -> float:

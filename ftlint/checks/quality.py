@@ -5,7 +5,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from ..content.derived import derived
+from ..content.derived import PerOptions
 from ..content.screen import literal_prefixes
 from ..model import Hit, Sample
 from ..registry import record_rule
@@ -40,6 +40,9 @@ def _compile(options: dict[str, Any]) -> tuple[re.Pattern[str], dict[str, tuple[
     return regex, screens if patterns else None
 
 
+_Q102 = PerOptions(_compile)
+
+
 def _may_match(text: str, screens: dict[str, tuple[str, ...]]) -> bool:
     """A one-character search (memchr) per first character, the literals only where it occurs."""
     for first, literals in screens.items():
@@ -62,7 +65,7 @@ def _prose(text: str) -> str:
 
 @record_rule("Q102")
 def template_placeholder(sample: Sample, options: dict[str, Any]) -> Iterator[Hit]:
-    pattern, screens = derived(options, "Q102", _compile)
+    pattern, screens = _Q102.get(options)
     turns = sample.all_turns()
     joined = "\n".join([turn.text for turn in turns])
     if screens is not None and not _may_match(joined, screens):

@@ -2,29 +2,29 @@
 options dict instead of once per record.
 
 The engine hands a rule the same options dict for every record of a file, so the dict's identity
-is a free cache key; the entry keeps a reference to the dict, so its id cannot be reused by
-another dict while the entry lives. Rebuilding per record cost more than some rules' checks
-(a tuple of 60 echo verbs hashed for an `lru_cache` look-up on every call).
+is a free cache key, and holding the dict keeps its id from being reused. Rebuilding per record
+cost more than some rules' checks (a tuple of 60 echo verbs hashed for an `lru_cache` look-up on
+every call).
 """
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
-
-T = TypeVar("T")
-
-MAX_ENTRIES = 256  # options dicts alive at once: one per rule per file format; cleared beyond
-
-_ENTRIES: dict[tuple[int, str], tuple[dict[str, Any], Any]] = {}
+from typing import Any
 
 
-def derived(options: dict[str, Any], name: str, build: Callable[[dict[str, Any]], T]) -> T:
-    """`build(options)`, cached for this options dict under `name` (one name per rule)."""
-    entry = _ENTRIES.get((id(options), name))
-    if entry is not None and entry[0] is options:
-        return entry[1]
-    if len(_ENTRIES) >= MAX_ENTRIES:
-        _ENTRIES.clear()
-    value = build(options)
-    _ENTRIES[(id(options), name)] = (options, value)
-    return value
+class PerOptions:
+    """`build(options)` for the options dict of the last call: one identity test per record.
+    Another dict (another file, another configuration) rebuilds."""
+
+    __slots__ = ("build", "options", "value")
+
+    def __init__(self, build: Callable[[dict[str, Any]], Any]) -> None:
+        self.build = build
+        self.options: dict[str, Any] | None = None
+        self.value: Any = None
+
+    def get(self, options: dict[str, Any]) -> Any:
+        if options is not self.options:
+            self.value = self.build(options)
+            self.options = options  # after the build: a build that raises is not cached
+        return self.value

@@ -86,15 +86,24 @@ def lowered_prose(sample: Sample, turn: Turn) -> str:
     return cached
 
 
-def prose_words(sample: Sample, turn: Turn) -> frozenset[bytes] | None:
-    """The words of `turn`'s prose that the phrase lists screen for (None: prose not ASCII, no
-    word screen), shared by Q401 and Q404. Computed once for all ASCII responses of the record
-    together: a superset of the turn's own words, which a screen may use (it only gets weaker)."""
+def record_screen_words(sample: Sample) -> tuple[frozenset[bytes] | None, bool]:
+    """(the words that the phrase lists screen for in all ASCII response prose of the record,
+    whether all of it is ASCII), computed once per record for Q401 and Q404. The words of all
+    responses together are a superset of each one's, which a screen may use (it only gets
+    weaker), and one pass per record costs less than one per response."""
     cached = sample.cache.get("content.screen-words")
     if cached is None or cached[0] != screen_version():
-        texts = [text for text in (prose(sample, t) for t in response_turns(sample)) if text.isascii()]
-        cached = sample.cache["content.screen-words"] = (screen_version(), screen_words(" ".join(texts)))
-    return cached[1] if prose(sample, turn).isascii() else None
+        texts = [prose(sample, t) for t in response_turns(sample)]
+        ascii_texts = [text for text in texts if text.isascii()]
+        cached = sample.cache["content.screen-words"] = (
+            screen_version(), screen_words(" ".join(ascii_texts)), len(ascii_texts) == len(texts))
+    return cached[1], cached[2]
+
+
+def prose_words(sample: Sample, turn: Turn) -> frozenset[bytes] | None:
+    """`record_screen_words` for one response (None: its prose is not ASCII, no word screen)."""
+    words, all_ascii = record_screen_words(sample)
+    return words if all_ascii or prose(sample, turn).isascii() else None
 
 
 _PUNCTUATION = str.maketrans({c: " " for c in "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~“”‘’«»…–—¿¡·"})
