@@ -760,6 +760,26 @@ def _bucket_pairs(keys: np.ndarray, near: np.ndarray, side: np.ndarray | None, w
     """Pairs of positions with equal `keys` (and different `side`, when given). Members of a
     bucket are ordered by `near` (another band's key, so members that also share that band sit
     together) and each meets the next `window` members: the work per bucket is linear."""
+    # Only keys that occur twice can pair, and most band keys are unique: a plain sort of the keys
+    # (fast) finds the repeated ones, and only their positions are ordered. Equal keys sit together
+    # in any order by key, so dropping the others changes no pair and no distance between members.
+    ranked_keys = np.sort(keys)
+    repeated = ranked_keys[1:][ranked_keys[1:] == ranked_keys[:-1]]
+    if not len(repeated):
+        return
+    repeated = _unique(repeated)
+    # Membership by a bitmap of the keys' low bits, then an exact check of the few candidates
+    # (a binary search of every key would cost more than the argsort it saves).
+    bits = max(12, min(22, (4 * len(keys)).bit_length()))
+    low = _U32((1 << bits) - 1)
+    table = np.zeros(1 << bits, dtype=bool)
+    table[repeated & low] = True
+    members = np.flatnonzero(table[keys & low])
+    at = np.minimum(np.searchsorted(repeated, keys[members]), len(repeated) - 1)
+    members = members[repeated[at] == keys[members]]
+    keys, near = keys[members], near[members]
+    if side is not None:
+        side = side[members]
     # np.lexsort((near, keys)), which is stable, at a quarter of the cost: one unstable argsort
     # of (key, near) as a 64-bit number, then the rare runs of equal numbers back in position order.
     combined = (keys.astype(np.uint64) << _U64(32)) | near.astype(np.uint64)
@@ -780,7 +800,7 @@ def _bucket_pairs(keys: np.ndarray, near: np.ndarray, side: np.ndarray | None, w
             equal &= sides[:-step] != sides[step:]
         hits = np.flatnonzero(equal)
         if len(hits):
-            yield order[hits], order[hits + step]
+            yield members[order[hits]], members[order[hits + step]]
 
 
 def _best_partners(a: np.ndarray, b: np.ndarray, matches: np.ndarray, most: int) -> np.ndarray:
@@ -949,7 +969,7 @@ def _search(params: Params, parts: list, load_a: Loader | None, load_b: Loader |
         threshold = params.threshold_of(kind)
         keys_a, keys_b = table_a.array("keys")[row_a], table_b.array("keys")[row_b]
         similarity = estimate_from_matches(matches, params.num_perm)
-        verified = np.isin(keys_a, names_a) & np.isin(keys_b, names_b)
+        verified = _within(keys_a, names_a) & _within(keys_b, names_b)
         if verified.any():
             if same:  # one store of this kind's texts (a text may be in pairs of both kinds)
                 need_a = need_b = _unique(np.concatenate([keys_a[verified], keys_b[verified]]))
@@ -969,6 +989,14 @@ def _search(params: Params, parts: list, load_a: Loader | None, load_b: Loader |
     pairs = _dedupe(accepted)
     clusters = _clusters(pairs, params, loaded_a) if same else []
     return Result(clusters, pairs, texts, distinct, candidates, screened, exact, estimated, index_bytes)
+
+
+def _within(values: np.ndarray, ranked: np.ndarray) -> np.ndarray:
+    """np.isin(values, ranked) for a sorted `ranked`, without np.isin's import of numpy.ma."""
+    if not len(ranked):
+        return np.zeros(len(values), dtype=bool)
+    at = np.minimum(np.searchsorted(ranked, values), len(ranked) - 1)
+    return ranked[at] == values
 
 
 def _load(load: Loader | None, parts: list[tuple[np.ndarray, np.ndarray]], cache: dict[int, str]) -> None:

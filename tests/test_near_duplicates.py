@@ -269,7 +269,11 @@ def test_bucket_pairs_keep_the_stable_lexsort_order():
     rng = np.random.default_rng(1)
     for trial in range(300):
         n = int(rng.integers(1, 400))
-        keys = rng.integers(0, int(rng.integers(1, 50)), n).astype(np.uint32) * np.uint32(2**27)
+        if trial % 3:
+            keys = rng.integers(0, int(rng.integers(1, 50)), n).astype(np.uint32) * np.uint32(2**27)
+        else:  # mostly unique keys, as in real bands
+            keys = rng.integers(0, 2**32 - 1, n, dtype=np.uint64).astype(np.uint32)
+            keys[rng.integers(0, n, n // 10)] = keys[0]
         near = rng.integers(0, int(rng.integers(1, 5)), n).astype(np.uint32)  # many exact ties
         side = rng.integers(0, 2, n).astype(bool) if trial % 2 else None
         want, got = list(reference(keys, near, side, 8)), list(_bucket_pairs(keys, near, side, 8))
@@ -686,3 +690,22 @@ def test_rule_re_reads_every_layout_for_exact_verification(tmp_path, check, name
     summary = [f for f in findings if not f.location.line]
     assert len(summary) == 1 and "every pair verified with the exact Jaccard" in summary[0].message
     assert [f for f in findings if f.location.line][0].message.startswith("near-duplicate record of line")
+
+
+@pytest.mark.parametrize("block", [1, 3, 7, 64, 1 << 20])
+def test_lines_at_gives_what_iterating_the_file_gives(tmp_path, monkeypatch, block):
+    """Verification re-reads candidate lines by counting newlines in blocks: same numbers, same bytes."""
+    import io
+
+    import ftlint.checks.near_duplicates as nd
+
+    monkeypatch.setattr(nd, "_BLOCK", block)
+    rng = random.Random(block)
+    for trial in range(40):
+        lines = [bytes(rng.choice(b"ab{}\r ") for _ in range(rng.choice([0, 1, 5, 40, 300])))
+                 for _ in range(rng.randint(0, 30))]
+        content = b"\n".join(lines) + (b"\n" if rng.random() < 0.5 else b"")
+        every = list(enumerate(io.BytesIO(content), 1))
+        wanted = {n for n in range(1, len(every) + 3) if rng.random() < 0.3}
+        expected = [(n, raw) for n, raw in every if n in wanted]
+        assert list(nd._lines_at(io.BytesIO(content), wanted)) == expected, (content, wanted)

@@ -14,7 +14,7 @@ Exact duplicates (same normalised text) are collapsed before the search: they ar
 from __future__ import annotations
 
 import gzip
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -230,19 +230,49 @@ def _records_at(path: str, lines: Mapping[int, int]) -> Iterator[tuple[int, Any]
     """(line, data) of the wanted lines of a dataset file. JSONL is scanned line by line and only
     the wanted lines are parsed; other layouts go through the regular reader."""
     if path.lower().endswith(_FAST_SUFFIXES):
-        last = max(lines)
         opener = gzip.open if path.lower().endswith(".gz") else open
         with opener(Path(path), "rb") as fh:
-            for number, raw in enumerate(fh, 1):
-                if number in lines:
-                    if number == 1 and raw.startswith(BOM):
-                        raw = raw[len(BOM):]
-                    data = parse_json_bytes(raw, [])
-                    if data is not None:
-                        yield number, data
-                if number >= last:
-                    return
+            for number, raw in _lines_at(fh, lines):
+                if number == 1 and raw.startswith(BOM):
+                    raw = raw[len(BOM):]
+                data = parse_json_bytes(raw, [])
+                if data is not None:
+                    yield number, data
         return
     for record in read_records(path):
         if record.line in lines and record.data is not None:
             yield record.line, record.data
+
+
+_BLOCK = 1 << 20
+
+
+def _lines_at(fh: Any, wanted: Iterable[int]) -> Iterator[tuple[int, bytes]]:
+    """(number, raw line with its newline) of the `wanted` lines (numbered from 1) of a binary
+    file, as iterating the file would give them. Reads 1 MiB blocks and finds the newlines only
+    of blocks that end a wanted line (numpy): no bytes object per line, as iterating would make."""
+    targets = sorted(set(wanted))
+    i, number = 0, 1  # number: the line that `pending` begins
+    pending: list[bytes] = []  # pieces of the line that the next block continues
+    while i < len(targets):
+        block = fh.read(_BLOCK)
+        if not block:
+            if pending and targets[i] == number and any(pending):
+                yield number, b"".join(pending)
+            return
+        complete = block.count(b"\n")
+        if not complete:
+            pending.append(block)
+            continue
+        if targets[i] >= number + complete:  # no wanted line ends in this block
+            pending = [block[block.rfind(b"\n") + 1:]]
+            number += complete
+            continue
+        data = b"".join(pending) + block if pending else block
+        ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10).tolist()  # newline offsets
+        while i < len(targets) and targets[i] < number + complete:
+            k = targets[i] - number
+            yield targets[i], data[ends[k - 1] + 1 if k else 0:ends[k] + 1]
+            i += 1
+        pending = [data[ends[-1] + 1:]]
+        number += complete
