@@ -37,7 +37,9 @@ CONFIG_NAMES = ("ftlint.toml", "pyproject.toml")
 # (argparse also accepts unambiguous prefixes, `--output-f`, and clustered short flags, `-qo`.)
 _NOT_REPLAYED = ("--output-file", "--update-baseline", "--no-cache", "--split-context", "--help", "--version")
 _SHORT_NOT_REPLAYED = "oh"
-_VOLATILE_ENV = ("_", "OLDPWD", "SHLVL", "PS1", "PROMPT_COMMAND", "COLUMNS", "LINES")
+_VOLATILE_ENV = ("_", "OLDPWD", "SHLVL", "PS1", "PROMPT_COMMAND", "COLUMNS", "LINES",
+                 # thread counts the command itself sets (ftlint.cli): they change no output
+                 "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 _COMMANDS = ("check", "baseline", "rule", "rules", "formats", "stats", "report", "fix")
 _SUFFIXES = (".py", ".toml", ".json")
 
