@@ -78,19 +78,22 @@ def test_the_prefilter_shortcuts_agree_with_every_trigger_run_in_full(data):
 
     from ftlint.privacy.prefilter import GATES, TRIGGERS, could_hold_any, has_digit, possible_entities
 
-    from ftlint.privacy.prefilter import _BECH32, _CRYPTO, _DIGIT_RUN, digit_run
+    from ftlint.privacy.prefilter import _BECH32, _CRYPTO, _DIGIT_RUN, _DIGITS, _NOT_AN_ID
 
     rng = random.Random(7)
-    alphabet = "0123456789 ()-./+\n\tab13xyzAKbc٣０"
+    alphabet = "0123456789 ()-./+\n\t\x1c\x85ab13xyzAKbc٣０"
     noise = ["".join(rng.choice(alphabet) for _ in range(rng.randrange(40))) for _ in range(3000)]
     crypto = ["send 1BoatSLRHtKNngkdXEeobR76b53LETtpyT now", "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq ok",
-              "3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy", "x1BoatSLRHtKNngkdXEeobR76b53LETtpy"]
+              "3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy", "x1BoatSLRHtKNngkdXEeobR76b53LETtpy",
+              "on 2024-01-15 and 15/01/2024 we paid 1,234,567.89", "pi 3.14159265, call 415 555 2671 (ext. 12)"]
     texts = [v for item in data for v in _variants(item.text)] + ["", "no digits at all", "٣", "x０y", "1"]
     for text in texts + noise + crypto:
         assert has_digit(text) == (re.search(r"\d", text) is not None), text
-        assert digit_run(text) == (_DIGIT_RUN.search(text) is not None), text
         assert TRIGGERS["crypto"](text) == (_CRYPTO.search(text) is not None or _BECH32.search(text) is not None), text
-    assert sum(map(digit_run, noise)) > 100 and sum(map(TRIGGERS["crypto"], crypto)) == 4
+        assert TRIGGERS["digits"](text) == (_DIGIT_RUN.search(text) is not None and any(
+            not _NOT_AN_ID.fullmatch(m.group(0)) for m in _DIGITS.finditer(text))), text
+    assert sum(map(TRIGGERS["digits"], noise)) > 50
+    assert sum(map(TRIGGERS["crypto"], crypto)) == 4
     for text in texts:
         for universe in _every_universe():
             full = frozenset(e for e in universe if e not in GATES or any(TRIGGERS[n](text) for n in GATES[e]))
