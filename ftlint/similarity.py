@@ -22,7 +22,7 @@ Pipeline
    the hash sets is the Jaccard of the shingle sets. ~50k records/s for ~100-word records.
 3. **MinHash.** datasketch's `affine32` scheme (its 2.0 default) for a whole batch at once:
    `fmix32(h)`, then `a_k * h + b_k mod 2^32` with the `a, b` datasketch draws for the seed,
-   minimum per text, in blocks of 2 MB (a text may span blocks). Signatures are bit-identical to
+   minimum per text, in blocks of 4 MB (a text may span blocks). Signatures are bit-identical to
    `datasketch.MinHash(num_perm, seed, hashfunc=<shingle hash>).update_batch(...)` (a test checks
    it): datasketch stays the reference. Per-record `update_batch` runs at ~4.5k records/s here;
    hashing plus batched MinHash at ~48k/s, because numpy's call overhead is paid per batch.
@@ -90,7 +90,7 @@ SIG_BITS = 8  # bits kept per minhash for the estimate
 BATCH = 256  # texts hashed together (or fewer, up to BATCH_CHARS characters)
 BATCH_CHARS = 1 << 18  # numpy temporaries are ~50 bytes per character: ~13 MB at most
 SHORT_CHARS = 1000  # a "short" text longer than this (few, huge words) is compared by words
-CHUNK = 1 << 19  # elements of one (permutations x shingles) block: 2 MB, stays in cache
+CHUNK = 1 << 20  # elements of one (permutations x shingles) block: 4 MB (measured: 10% faster than 2 MB)
 
 _U64 = np.uint64
 _U32 = np.uint32
