@@ -273,6 +273,70 @@ def test_t105_precision_and_recall_on_labelled_texts():
     assert false == [], "false positives"
 
 
+def _long_texts(rng: random.Random) -> tuple[list[str], list[str]]:
+    """Loops and ordinary texts of 16k-200k characters, where T105 screens with `cannot_loop`."""
+    loops, plain = [], []
+    for i in range(12):
+        unit = words(rng, rng.randint(1, 40)) + rng.choice([".", "!", "", ","])
+        variants = [unit, unit.upper(), unit.capitalize()] if i % 3 == 0 else [unit]
+        glue = rng.choice([" ", "", "\n", "  \n\t"])
+        size = rng.choice([20_000, 60_000, 190_000])
+        loop = glue.join(rng.choice(variants) for _ in range(size // len(unit) + 1))[: size // 2 + 4000]
+        prefix = " ".join(words(rng, 30) for _ in range(size // 2 // 200))[: size // 2 - 4000]
+        loops.append(prefix + " " + loop if i % 2 else loop + " " + prefix)
+    loops.append(words(rng, 3000) + " 1326134." + "0" * 25_000)
+    loops.append("Ha" * 20_000)
+    for size in (17_000, 50_000, 210_000):
+        plain.append(". ".join(words(rng, rng.randint(5, 20)) for _ in range(size // 70)))
+        plain.append("\n".join(f"    value_{k} = compute({k}, '{rng.choice(WORDS)}')" for k in range(size // 40)))
+    return loops, plain
+
+
+def test_t105_cannot_loop_never_hides_a_loop():
+    """The screen before zlib on long texts: whatever it rules out is not reported without it, and
+    it rules out the ordinary long texts (else it would be a cost, not a saving)."""
+    from ftlint.tokens.repetition import cannot_loop
+
+    rng = random.Random(11)
+    loops, plain = _long_texts(rng)
+    short_loops, short_plain = _positives(rng), _negatives(rng)
+
+    def flagged(text: str) -> bool:
+        loop = find_loop(text, 32)
+        return loop is not None and loop.share >= 0.5 and loop.repeats >= 4
+
+    for text in loops + plain + short_loops + short_plain:
+        if cannot_loop(text, 32):
+            assert not flagged(text), text[:80]
+    assert sum(map(flagged, loops)) >= len(loops) - 2  # (a loop past the first 20,000 words is not judged)
+    assert not any(cannot_loop(t, 32) for t in loops)
+    assert all(cannot_loop(t, 32) for t in plain if len(t) > 100_000)  # (shorter ones: zlib decides)
+
+
+def test_t105_casefold_keeps_word_and_non_word_characters_apart():
+    """What `cannot_loop` counts on, for this Python's Unicode tables: a token all of \\w characters
+    after casefolding was all \\w before (U+0345 aside, which it checks for), one with none had
+    none, and casefolding neither makes nor removes whitespace."""
+    import re
+    import sys
+
+    word = re.compile(r"\w")
+    odd = []
+    for code in range(sys.maxunicode + 1):
+        if 0xD800 <= code <= 0xDFFF:
+            continue
+        char = chr(code)
+        folded = char.casefold()
+        in_word = [bool(word.match(c)) for c in folded]
+        if all(in_word) and not word.match(char) and char != "\u0345":
+            odd.append(hex(code))
+        if not any(in_word) and word.match(char):
+            odd.append(hex(code))
+        if char.isspace() != folded.isspace() or (not char.isspace() and any(c.isspace() for c in folded)):
+            odd.append(hex(code))
+    assert odd == []
+
+
 def test_t105_skips_rejected_answers_by_default(run):
     record = {"prompt": "Count.", "chosen": "One, two, three.", "rejected": "1326134." + "0" * 900}
     assert run("trl-preference", [record], select=["T105"]).by_rule("T105") == []

@@ -17,10 +17,11 @@ from typing import Any
 from ..model import Hit, Sample, Severity, Turn
 from ..registry import RunContext, dataset_rule, record_rule, run_rule
 from ..tokens.counting import RESPONSE_ROLES, Counts, counts, cut_point, spec_of
-from ..tokens.repetition import find_loop, may_loop
+from ..tokens.repetition import cannot_loop, find_loop, may_loop
 from ..tokens.settings import TokenizerSpec
 from ..tokens.stats import Bounded, Extremes, LengthCounter
 
+SCREEN_CHARS = 16_384  # T105: longer texts are first tested with `cannot_loop` (cheaper than zlib there)
 KEEP = 1000  # candidates kept per file by the outlier rules (the findings list them, up to max-listed)
 # Control strings of common chat templates (ChatML, Llama 2/3, Mistral, Gemma, Phi, GPT).
 SPECIAL_TOKENS = (
@@ -363,6 +364,8 @@ def degenerate_repetition(sample: Sample, options: dict[str, Any]) -> Iterable[H
 def _loops(candidates: list[Turn], options: dict[str, Any]) -> Iterator[Hit]:
     min_share, error_share = float(options["min-share"]), float(options["error-share"])
     for turn in candidates:
+        if len(turn.text) >= SCREEN_CHARS and cannot_loop(turn.text, int(options["min-words"]), min_share=min_share):
+            continue
         loop = find_loop(turn.text, int(options["min-words"]), min_share=min_share)
         if loop is None or loop.share < min_share or loop.repeats < int(options["min-repeats"]):
             continue

@@ -68,6 +68,56 @@ def find_loop(text: str, min_words: int = 32, min_chars: int = 200, min_share: f
     return best
 
 
+def cannot_loop(text: str, min_words: int = 32, min_chars: int = 200, min_share: float = 0.5) -> bool:
+    """True when no loop can cover `min_share` of the text, so `find_loop` returns None or a loop
+    below that share: for long texts, where zlib costs several times this proof.
+
+    A loop covering a share s of the text is a stretch of at least s*N of its N characters (or
+    words), and such a stretch holds one whole window of a grid of s*N/2-wide windows. Inside a
+    character loop the window equals itself shifted by the period (up to 32). Inside a word loop
+    every word equals the one a period (up to 64) later, so the window holds at most 64 distinct
+    words: its whitespace-separated tokens that are one word each (all word characters, or none)
+    are among them once casefolded as `find_loop` compares them, and two more may be cut at its
+    edges. The word regex over the whole text would cost half of zlib, so the grid for words is
+    laid out in characters (a word has one at least) with N bounded below by the number of
+    whitespace-separated tokens (each holds one word or more). Any piece of a window inside a loop
+    passes the same test, so a window's first KB is tested first."""
+    text = text[:MAX_CHARS]
+    size = len(text)
+    if size >= min_chars:  # a character loop: _char_run's periodic stretch
+        width = int(min_share * size / 2) - 1
+        if width <= 2 * MAX_CHAR_PERIOD:
+            return False
+        for start in range(0, size - width + 1, width):
+            # A window inside a loop is periodic in every piece: its first KB rules most out.
+            if _periodic(text, start, start + min(width, 1024)) and _periodic(text, start, start + width):
+                return False
+    words = min(len(text.split()), MAX_WORDS)  # at most the regex's word count
+    if words < min_words or "\u0345" in text:  # (the one character outside \w that casefolds into \w)
+        return False
+    width = int(min_share * words / 2) - 1  # a word loop: _period_run's stretch of s*N >= s*words words
+    if width <= 2 * MAX_PERIOD:
+        return False
+    for start in range(0, size - width + 1, width):
+        if _few_words(text[start:start + min(width, 1024)]) and _few_words(text[start:start + width]):
+            return False
+    return True
+
+
+def _periodic(text: str, start: int, end: int) -> bool:
+    """Does text[start:end] equal itself shifted by some period up to MAX_CHAR_PERIOD?"""
+    return any(text.startswith(text[start:end - period], start + period) for period in range(1, MAX_CHAR_PERIOD + 1))
+
+
+_ONE_WORD = re.compile(r"(?:\w+|[^\w\s]+)\Z")  # a whitespace-separated token that is one word
+
+
+def _few_words(piece: str) -> bool:
+    """Could `piece` lie inside a word loop: at most MAX_PERIOD distinct casefolded words among
+    its whitespace-separated tokens that are one word each, plus two cut at its edges?"""
+    return len(list(filter(None, map(_ONE_WORD.match, set(piece.casefold().split()))))) <= MAX_PERIOD + 2
+
+
 def may_loop(text: str) -> bool:
     """`find_loop`'s first test alone: False means it returns None (a caller can skip the call)."""
     return _recurs(text[:MAX_CHARS])
