@@ -319,3 +319,33 @@ def test_counts_without_splitting_equal_the_splits():
     for text in texts[:5000]:
         for most in (-1, 0, 1, 2):
             assert new_words_exceed(text, known, most) == (sum(1 for w in set(tokens(text)) if w not in known) > most)
+
+
+def test_record_word_screen_on_raw_text_never_skips_matching_prose():
+    """Q401/Q404 screen a record by the words of its raw responses; the patterns run on the prose
+    (code and quotes blanked out), whose words are among those."""
+    from ftlint.content.responses import prose, record_screen_words, response_turns
+    from ftlint.formats import FORMATS
+    from ftlint.model import Record
+
+    rng = random.Random(12)
+    lists = [tuple(load_rules()[code].options[key]) for code, key in
+             (("Q401", "refusal-patterns"), ("Q401", "disclaimer-patterns"), ("Q404", "patterns"))]
+    screens = [PhraseSet(patterns) for patterns in lists]
+    plains = [re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE) for patterns in lists]
+    wrappers = ("`{}`", "```\n{}\n```", "\"{}\"", "“{}”", "~~~{}~~~", "x`{}`y", "{}", "{}", "{}")
+    texts = generated_texts(3000, seed=31)
+    skipped = 0
+    for n in range(3000):
+        parts = [rng.choice(wrappers).format(rng.choice(texts)) for _ in range(rng.randint(1, 3))]
+        messages = [{"role": "user", "content": "Q?"}]
+        for part in parts:
+            messages += [{"role": "assistant", "content": part}, {"role": "user", "content": "more"}]
+        sample = FORMATS["openai-chat"].to_sample(Record("t.jsonl", n + 1, {"messages": messages[:-1]}))
+        words, all_ascii = record_screen_words(sample)
+        for screen, plain in zip(screens, plains):
+            if all_ascii and screen.absent(words):
+                skipped += 1
+                for turn in response_turns(sample):
+                    assert plain.search(prose(sample, turn)) is None, parts
+    assert skipped > 500

@@ -87,13 +87,15 @@ def lowered_prose(sample: Sample, turn: Turn) -> str:
 
 
 def record_screen_words(sample: Sample) -> tuple[frozenset[bytes] | None, bool]:
-    """(the words that the phrase lists screen for in all ASCII response prose of the record,
-    whether all of it is ASCII), computed once per record for Q401 and Q404. The words of all
+    """(the words that the phrase lists screen for in all ASCII responses of the record, whether
+    all responses are ASCII), computed once per record for Q401 and Q404. The words of all
     responses together are a superset of each one's, which a screen may use (it only gets
-    weaker), and one pass per record costs less than one per response."""
+    weaker), and one pass per record costs less than one per response. The raw text serves for
+    its prose: on ASCII text `prose` only blanks out spans that open and close with a non-word
+    character (` " ~), so every word of the prose is a word of the text."""
     cached = sample.cache.get("content.screen-words")
     if cached is None or cached[0] != screen_version():
-        texts = [prose(sample, t) for t in response_turns(sample)]
+        texts = [t.text for t in response_turns(sample)]
         ascii_texts = [text for text in texts if text.isascii()]
         cached = sample.cache["content.screen-words"] = (
             screen_version(), screen_words(" ".join(ascii_texts)), len(ascii_texts) == len(texts))
@@ -101,9 +103,9 @@ def record_screen_words(sample: Sample) -> tuple[frozenset[bytes] | None, bool]:
 
 
 def prose_words(sample: Sample, turn: Turn) -> frozenset[bytes] | None:
-    """`record_screen_words` for one response (None: its prose is not ASCII, no word screen)."""
+    """`record_screen_words` for one response (None: its text is not ASCII, no word screen)."""
     words, all_ascii = record_screen_words(sample)
-    return words if all_ascii or prose(sample, turn).isascii() else None
+    return words if all_ascii or turn.text.isascii() else None
 
 
 _PUNCTUATION = str.maketrans({c: " " for c in "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~“”‘’«»…–—¿¡·"})
