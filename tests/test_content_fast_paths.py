@@ -349,3 +349,14 @@ def test_record_word_screen_on_raw_text_never_skips_matching_prose():
                 for turn in response_turns(sample):
                     assert plain.search(prose(sample, turn)) is None, parts
     assert skipped > 500
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_top_equals_a_full_sort(seed):
+    rng = random.Random(seed)
+    counter = FrequentCounter(capacity=100000)
+    for _ in range(rng.choice((10, 500, 5000))):
+        counter.add(f"k{rng.randrange(2000)}", n=rng.choice((1, 1, 1, 2, 5)))
+    ordered = sorted(counter.counts.items(), key=lambda item: (-item[1], item[0]))
+    for k in (0, 1, 3, 15, 50, len(ordered) - 1, len(ordered), len(ordered) + 5):
+        assert counter.top(k) == ordered[:k]

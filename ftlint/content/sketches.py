@@ -13,6 +13,7 @@ items and histograms whose size does not grow with the data.
 """
 from __future__ import annotations
 
+import heapq
 import math
 from collections.abc import Iterable
 from typing import Any
@@ -67,6 +68,10 @@ class DistinctCounter:
         if raw > (1 << 32) / 30.0:
             return -(1 << 32) * math.log(1.0 - raw / (1 << 32))
         return raw
+
+
+def _rank(item: tuple[str, int]) -> tuple[int, str]:
+    return -item[1], item[0]
 
 
 class FrequentCounter:
@@ -141,7 +146,13 @@ class FrequentCounter:
             self._prune()
 
     def top(self, k: int) -> list[tuple[str, int]]:
-        return sorted(self.counts.items(), key=lambda item: (-item[1], item[0]))[:k]
+        counts = self.counts
+        items: Any = counts.items()
+        if 0 < k < len(counts) // 4:
+            # only items counted at least as often as the k-th most frequent can be among the first k
+            cut = heapq.nlargest(k, counts.values())[-1]
+            items = [item for item in items if item[1] >= cut]
+        return sorted(items, key=_rank)[:k]
 
     def display(self, key: str) -> str:
         """How the item first appeared, personal data masked (it is record text)."""
