@@ -718,3 +718,28 @@ def test_d301_min_containment_option(lint, tmp_path):
     assert lint(records, select=["D301"]).by_rule("D301") == []
     (tmp_path / "ftlint.toml").write_text('[rules.D301]\nmin-containment = 2.0\n')
     assert len(lint(records, select=["D301"]).by_rule("D301")) == 1
+
+
+def test_fingerprint_fast_paths_equal_the_reference_regexes():
+    """Fingerprint.of's shortcuts (ASCII word regex, thousands commas matched from their digit,
+    the closers only searched for when "hope" or "questions" occurs) change nothing."""
+    from ftlint.checks.contradictions import (
+        _ASCII_WORD,
+        _CLOSERS,
+        _THOUSANDS,
+        _THOUSANDS_FROM_DIGIT,
+        _WORD,
+    )
+
+    rng = random.Random(4)
+    pieces = ["sure! ", "yes, ", "1,234,567", " 12,34 ", "3,000.", "1,2345", ",123", "i hope this helps!",
+              " let me know if you have any questions.", "hope that helps", "isn't", "can't", "it's", "'", "_",
+              "東京", "café", "x", " ", "\n", ",", "5", "questions"]
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 14)))
+        fast = _THOUSANDS_FROM_DIGIT.sub(r"\1", text) if "," in text else text
+        assert fast == _THOUSANDS.sub("", text), text
+        if "hope" not in text and "questions" not in text:
+            assert _CLOSERS.sub("", text) == text
+        if text.isascii():
+            assert _ASCII_WORD.findall(text) == _WORD.findall(text), text

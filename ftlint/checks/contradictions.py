@@ -26,7 +26,7 @@ import numpy as np
 
 from ..model import Hit, Location, Sample, Turn
 from ..registry import RunContext, run_rule
-from ..textview import Normalisation, normalise, view
+from ..textview import Normalisation, normalise, quick_normalise, view
 from .duplicates import LocationTable
 
 SFT_FORMATS = ("openai-chat", "prompt-completion", "alpaca", "sharegpt")
@@ -106,6 +106,11 @@ def _where(location: Location, other: Location) -> str:
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _WORD = re.compile(rf"[{_CJK}]|(?:(?![{_CJK}])\w)+(?:'(?:(?![{_CJK}])\w)+)*")
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
+# The same substitutions, faster: on ASCII text no CJK character can occur (so no look-ahead per
+# character), a thousands comma is matched from its digit on (a leading lookbehind makes the
+# regex engine try every position), and every closer contains "hope" or "questions".
+_ASCII_WORD = re.compile(r"\w+(?:'\w+)*")
+_THOUSANDS_FROM_DIGIT = re.compile(r"(\d),(?=\d{3}\b)")
 # Politeness around an answer is not its substance ("Sure! ...", "... Hope this helps!").
 _OPENERS = re.compile(r"^(?:(?:sure|certainly|of course|okay|ok|good question|great question|no problem|"
                       r"happy to help|here you go|here is the answer|here's the answer)\b\W*)+")
@@ -235,8 +240,13 @@ class Fingerprint:
         """Responses are always compared without case, punctuation, whitespace or politeness
         ("Sure! ...", "... Hope this helps!"): none of these is substance."""
         raw = unicodedata.normalize("NFKC", raw) if not raw.isascii() else raw
-        text = _THOUSANDS.sub("", normalise(raw).replace("\u2019", "'"))
-        tokens = _WORD.findall(_CLOSERS.sub("", _OPENERS.sub("", text)))
+        text = quick_normalise(raw).replace("\u2019", "'")
+        if "," in text:
+            text = _THOUSANDS_FROM_DIGIT.sub(r"\1", text)  # _THOUSANDS.sub("", text)
+        body = _OPENERS.sub("", text)
+        if "hope" in body or "questions" in body:
+            body = _CLOSERS.sub("", body)
+        tokens = (_ASCII_WORD if body.isascii() else _WORD).findall(body)
         polarity = 0
         if tokens and (tokens[0] in _YES or tokens[0] in _NO):
             polarity = 1 if tokens[0] in _YES else 2
