@@ -125,8 +125,11 @@ def _phone_recognizer(regions: tuple[str, ...]) -> Any:
             for region in regions:
                 if not any(True for _ in phonenumbers.PhoneNumberMatcher(window, region, leniency=0)):
                     continue  # not even a possible number here: skip the costly validation
+                valid = list(phonenumbers.PhoneNumberMatcher(window, region, leniency=1))
+                if not valid:
+                    continue  # nothing for the strict grouping pass to grade (and `found` is unchanged)
                 strict = {(m.start, m.end) for m in phonenumbers.PhoneNumberMatcher(window, region, leniency=2)}
-                for match in phonenumbers.PhoneNumberMatcher(window, region, leniency=1):
+                for match in valid:
                     raw = match.raw_string.lstrip("(")
                     grouped = not raw.isdigit()  # 1679433381 is as likely a timestamp as a phone
                     written_as_phone = (((match.start, match.end) in strict and grouped)
