@@ -268,10 +268,10 @@ def _word_units(joined: str) -> np.ndarray:
 
 
 def _window_units(joined: str) -> np.ndarray:
-    """The word hashes of `_window_units_reference`, with one prefix sum instead of a per-word
-    reduction: P is odd, so invertible mod 2^64, and a word's Horner sum sum(c_i P^(e-i)) is
-    P^e (S[e] - S[s-1]) with S the prefix sums of c_i P^-i. Four passes over the code points
-    instead of nine. Texts with an empty word or longer than the power tables fall back."""
+    """The word hashes of `_window_units_reference` in fewer passes over the code points: P is
+    odd, so invertible mod 2^64, and a word's Horner sum sum(c_i P^(e-i)) is P^e times the sum
+    of c_i P^-i over the word, with P^-i a fixed table (no per-character exponent to build).
+    Texts with an empty word or longer than the power tables fall back."""
     cps = _codepoints(joined)
     total = len(cps)
     if not 0 < total <= _TABLE_CHARS:
@@ -286,9 +286,12 @@ def _window_units(joined: str) -> np.ndarray:
     if lengths.min() < 1:
         return _window_units_reference(joined)
     forward, inverse = _power_tables(total)
-    prefix = np.cumsum(cps * inverse[:total], dtype=np.uint64)
-    sums = prefix[last]
-    sums[1:] -= prefix[seps]
+    weighted = cps * inverse[:total]
+    weighted[seps] = 0
+    starts = np.empty_like(last)
+    starts[0] = 0
+    starts[1:] = seps + 1
+    sums = np.add.reduceat(weighted, starts)  # every word is non-empty: no empty segment
     sums *= forward[last]
     return _fmix64(sums + lengths.astype(np.uint64) * _LEN_SALT)
 
