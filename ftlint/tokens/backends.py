@@ -41,31 +41,37 @@ class Backend:
         once per process: short ones from their first sighting, long ones (a 3 KB system prompt
         costs more to count than the rest of its record) from their second, so one-off answers
         are never stored."""
-        memo = self._memo
-        out = [memo.get(text, -1) if len(text) <= MEMO_CHARS else self._long.get(text, -1)
-               if len(text) <= LONG_MEMO_CHARS else -1 for text in texts]
-        if -1 in out:
-            wanted = [i for i, n in enumerate(out) if n < 0]
-            for i, n in zip(wanted, self._count_many([texts[i] for i in wanted])):
-                out[i] = n
-                self._remember(texts[i], n)
+        memo, long, count = self._memo, self._long, self._count_one
+        out = []
+        for text in texts:
+            size = len(text)
+            if size <= MEMO_CHARS:
+                n = memo.get(text)
+                if n is None:
+                    n = count(text)
+                    if len(memo) < MEMO_SIZE:
+                        memo[text] = n
+            elif size <= LONG_MEMO_CHARS:
+                n = long.get(text)
+                if n is None:
+                    n = count(text)
+                    if len(long) < LONG_MEMO_SIZE:
+                        self._remember(text, n)
+            else:
+                n = count(text)
+            out.append(n)
         return out
 
     def _remember(self, text: str, n: int) -> None:
-        size = len(text)
-        if size <= MEMO_CHARS:
-            if len(self._memo) < MEMO_SIZE:
-                self._memo[text] = n
-        elif size <= LONG_MEMO_CHARS and len(self._long) < LONG_MEMO_SIZE:
-            key = hash(text)  # a collision only stores a text that did not recur: counts stay exact
-            if key in self._seen:
-                self._long[text] = n
-            else:
-                if len(self._seen) >= SEEN_SIZE:
-                    self._seen.clear()
-                self._seen.add(key)
+        key = hash(text)  # a collision only stores a text that did not recur: counts stay exact
+        if key in self._seen:
+            self._long[text] = n
+        else:
+            if len(self._seen) >= SEEN_SIZE:
+                self._seen.clear()
+            self._seen.add(key)
 
-    def _count_many(self, texts: Sequence[str]) -> list[int]:
+    def _count_one(self, text: str) -> int:
         raise NotImplementedError
 
     def count(self, text: str) -> int:
@@ -135,14 +141,11 @@ class OpenAIBackend(Backend):
         self._heads: dict[str, int] = {}  # a text's first stretch (no space before it) -> tokens
         self._pieces: dict[str, int] = {}  # a stretch after a space -> tokens of " " + stretch
 
-    def _count_many(self, texts: Sequence[str]) -> list[int]:
-        out = []
-        for text in texts:
-            try:
-                out.append(self._count_text(text))
-            except UnicodeEncodeError:  # lone surrogates: count what a UTF-8 writer would send
-                out.append(self._count_text(_utf8(text)))
-        return out
+    def _count_one(self, text: str) -> int:
+        try:
+            return self._count_text(text)
+        except UnicodeEncodeError:  # lone surrogates: count what a UTF-8 writer would send
+            return self._count_text(_utf8(text))
 
     def count_direct(self, text: str) -> int:
         """One call of the Rust tokenizer on the whole text (what `_count_text` must equal)."""
@@ -196,10 +199,10 @@ class HFBackend(Backend):
         self.special_tokens = tuple(sorted({t.content for t in added.values() if t.special and t.content.strip()}))
         self.special_map = {}
 
-    def _count_many(self, texts: Sequence[str]) -> list[int]:
+    def _count_one(self, text: str) -> int:
         # One `encode` per text: `encode_batch` dispatches to a thread pool, which for the few
         # texts of one record costs more than it saves (benchmarks/tokens.py measures both).
-        return [len(self._encode(text)) for text in texts]
+        return len(self._encode(text))
 
     def token_starts(self, text: str) -> list[int]:
         """Character offset where each token of `text` starts (ascending)."""
@@ -244,8 +247,8 @@ class EstimateBackend(Backend):
         return sum(EstimateBackend.estimate(part) if part.isascii() else len(part)
                    for part in re.findall(r"[\x00-\x7f]+|[^\x00-\x7f]+", text))
 
-    def _count_many(self, texts: Sequence[str]) -> list[int]:
-        return [self.estimate(t) for t in texts]
+    def _count_one(self, text: str) -> int:
+        return self.estimate(text)
 
 
 def backend_for(spec: TokenizerSpec) -> Backend:
