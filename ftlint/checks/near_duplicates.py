@@ -76,18 +76,24 @@ class NearDuplicates:
 
     def add(self, sample: Sample, split: str | None) -> None:
         record = sample.record
-        group = split or record.path
-        self.totals[group] = self.totals.get(group, 0) + 1
-        self.group_paths.setdefault(group, record.path)
+        path = record.path
+        group = split or path
+        totals = self.totals
+        if group in totals:
+            totals[group] += 1
+        else:
+            totals[group] = 1
+            self.group_paths.setdefault(group, path)
         text = quick_view(sample, self.scope, self.how)
         if not text.strip():
             return  # nothing to compare (no prompt, say): not a near duplicate of other empty ones
-        self.formats.setdefault(record.path, sample.format)
+        if path not in self.formats:
+            self.formats[path] = sample.format
         index = self.indexes.get(group)
         if index is None:
             index = self.indexes[group] = NearDuplicateIndex(self.params)
         # view_hash is the index's own text digest of this text, already computed by D101.
-        index.add(self.locations.pack(record.path, record.line), text, quick_view_hash(sample, self.scope, self.how),
+        index.add(self.locations.pack(path, record.line), text, quick_view_hash(sample, self.scope, self.how),
                   self.how.collapse_whitespace)
 
     def merge(self, other: "NearDuplicates") -> None:
