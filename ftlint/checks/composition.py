@@ -131,10 +131,12 @@ def _system_prompt(sample: Sample) -> str | None:
     return " ".join(" ".join(texts).split()) if texts else None
 
 
-# System prompts repeat in most datasets: (raw text, prefix words) -> B107's two digests. Bounded,
-# per process (parallel workers each keep their own), short prompts only.
+# System prompts repeat in most datasets: (raw text, prefix words) -> B107's two digests. Per
+# process (parallel workers each keep their own), short prompts only, and few: the prompts that
+# repeat are met early; a dataset of one prompt per record fills it and then computes as before.
+# At most 2048 x 4 KB = 8 MB.
 _PROMPT_DIGESTS: dict[tuple[str, int], tuple[int, int]] = {}
-_MAX_CACHED_PROMPTS = 50_000
+_MAX_CACHED_PROMPTS = 2048
 _MAX_CACHED_CHARS = 4096
 
 
