@@ -81,7 +81,10 @@ class ExactDuplicates:
         if first is None:
             firsts[digest] = packed
             if whole:
-                self.first_whole.setdefault(group, {})[digest] = whole
+                wholes = self.first_whole.get(group)
+                if wholes is None:
+                    wholes = self.first_whole[group] = {}
+                wholes[digest] = whole
         elif not whole or self.first_whole.get(group, {}).get(digest) != whole:
             self.clusters.setdefault((group, digest), [first]).append(packed)
             if whole:
