@@ -19,9 +19,25 @@ from ..privacy.scan import PrivacyOptionError, detect, settings_for
 from ..registry import dataset_rule, record_rule
 
 
+# id(options) -> (options, where `detect` keeps the record gate's answer in Sample.cache), for
+# settings without a named-entity model. The first P rule on a record runs the gate; every other
+# rule sharing its universe then learns that a clean record is clean from one dict look-up.
+_GATE_KEYS: dict[int, tuple[dict[str, Any], Any]] = {}
+
+
 def _detections(code: str, sample: Sample, options: dict[str, Any]) -> list[Any]:
+    known = _GATE_KEYS.get(id(options))
+    if known is not None and known[0] is options:
+        active = sample.cache.get(known[1])
+        if active is not None and not active:
+            return []
     try:
-        return detect(sample, settings_for(code, options))
+        settings = settings_for(code, options)
+        if known is None or known[0] is not options:
+            if len(_GATE_KEYS) > 256:
+                _GATE_KEYS.clear()
+            _GATE_KEYS[id(options)] = (options, None if settings.named else settings.active_key)
+        return detect(sample, settings)
     except PrivacyOptionError as exc:
         raise ConfigError(f"rules.{code}: {exc}".replace(f"{code}: ", "", 1)) from None
     except ModelNotFound as exc:

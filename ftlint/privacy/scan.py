@@ -49,6 +49,11 @@ class Settings:
         return _universe(self.entities)
 
     @functools.cached_property
+    def named(self) -> bool:
+        """Named entities with a model: every text goes to the analyzer, no gate applies."""
+        return bool(self.model and self.entities & NER_ENTITIES)
+
+    @functools.cached_property
     def active_key(self) -> tuple[str, frozenset[str]]:
         """Where `active_texts` keeps its result in `Sample.cache`: rules with one universe share it."""
         return ("privacy.active", self.universe)
@@ -325,7 +330,7 @@ def detect_texts(texts: Iterable[Text], settings: Settings, prefilter: bool = Tr
 
 
 def detect(sample: Any, settings: Settings) -> list[Detection]:
-    if settings.model and settings.entities & NER_ENTITIES:
+    if settings.named:
         return list(detect_texts(sample_texts(sample), settings))  # named entities have no prefilter
     active = sample.cache.get(settings.active_key)
     if active is None:
