@@ -342,7 +342,7 @@ def test_record_word_screen_on_raw_text_never_skips_matching_prose():
         for part in parts:
             messages += [{"role": "assistant", "content": part}, {"role": "user", "content": "more"}]
         sample = FORMATS["openai-chat"].to_sample(Record("t.jsonl", n + 1, {"messages": messages[:-1]}))
-        words, all_ascii = record_screen_words(sample)
+        _, words, all_ascii = record_screen_words(sample)
         for screen, plain in zip(screens, plains):
             if all_ascii and screen.absent(words):
                 skipped += 1
@@ -360,3 +360,20 @@ def test_top_equals_a_full_sort(seed):
     ordered = sorted(counter.counts.items(), key=lambda item: (-item[1], item[0]))
     for k in (0, 1, 3, 15, 50, len(ordered) - 1, len(ordered), len(ordered) + 5):
         assert counter.top(k) == ordered[:k]
+
+
+def test_either_words_is_all_lists_absent():
+    from ftlint.content.screen import either_words
+
+    lists = [PhraseSet((r"\bI am\b",)), PhraseSet((r"\bas of\b", r"\btoday is")), PhraseSet(()),
+             PhraseSet((r"[A-Z]{3} refuses",))]
+    for text in generated_texts(2000, seed=41):
+        words = text_words(text)
+        if words is None:
+            continue
+        for chosen in (lists[:1], lists[:2], lists[:3], lists[1:3], lists[2:3], lists):
+            either = either_words(*chosen)
+            if either is not None:
+                assert either.isdisjoint(words) == all(p.absent(words) for p in chosen)
+            else:
+                assert any(p.words is None and p.regex is not None for p in chosen)

@@ -16,7 +16,7 @@ from ..content.phrases import verb_object
 from ..content.responses import (exchanges, lowered_prose, masked, prose, prose_words, record_screen_words,
                                  response_turns, truncation, turn_tokens)
 from ..content.rouge import lcs_length, new_words_exceed, token_count, word_count
-from ..content.screen import PhraseSet, phrase_set
+from ..content.screen import PhraseSet, either_words, phrase_set
 from ..model import Hit, Sample, Severity
 from ..registry import record_rule
 
@@ -29,9 +29,10 @@ def _quote(text: str) -> str:
     return masked(text if len(text) <= MAX_EXCERPT else text[:MAX_EXCERPT - 3] + "...")
 
 
-def _q401(options: dict[str, Any]) -> tuple[PhraseSet, PhraseSet, int]:
-    return (phrase_set(tuple(options["refusal-patterns"])), phrase_set(tuple(options["disclaimer-patterns"])),
-            int(options["head-chars"]))
+def _q401(options: dict[str, Any]) -> tuple[PhraseSet, PhraseSet, int, frozenset[bytes] | None]:
+    refusals = phrase_set(tuple(options["refusal-patterns"]))
+    disclaimers = phrase_set(tuple(options["disclaimer-patterns"]))
+    return refusals, disclaimers, int(options["head-chars"]), either_words(refusals, disclaimers)
 
 
 _Q401 = PerOptions(_q401)
@@ -39,9 +40,9 @@ _Q401 = PerOptions(_q401)
 
 @record_rule("Q401")
 def refusal(sample: Sample, options: dict[str, Any]) -> list[Hit]:
-    refusals, disclaimers, head = _Q401.get(options)
-    words, all_ascii = record_screen_words(sample)
-    if all_ascii and refusals.absent(words) and disclaimers.absent(words):
+    refusals, disclaimers, head, either = _Q401.get(options)
+    _, words, all_ascii = record_screen_words(sample)
+    if all_ascii and either is not None and either.isdisjoint(words):
         return []  # most records: none of the words any pattern opens with
     hits: list[Hit] = []
     for turn in response_turns(sample):
@@ -130,14 +131,19 @@ def truncated_response(sample: Sample, options: dict[str, Any]) -> list[Hit]:
     return hits
 
 
-_Q404 = PerOptions(lambda options: phrase_set(tuple(options["patterns"])))
+def _q404(options: dict[str, Any]) -> tuple[PhraseSet, frozenset[bytes] | None]:
+    patterns = phrase_set(tuple(options["patterns"]))
+    return patterns, either_words(patterns)
+
+
+_Q404 = PerOptions(_q404)
 
 
 @record_rule("Q404")
 def time_bound(sample: Sample, options: dict[str, Any]) -> list[Hit]:
-    patterns = _Q404.get(options)
-    words, all_ascii = record_screen_words(sample)
-    if all_ascii and patterns.absent(words):
+    patterns, either = _Q404.get(options)
+    _, words, all_ascii = record_screen_words(sample)
+    if all_ascii and either is not None and either.isdisjoint(words):
         return []
     hits: list[Hit] = []
     for turn in response_turns(sample):

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from ..model import Sample, Turn
 from ..textview import RESPONSE_ROLES
 from .rouge import tokens
-from .screen import screen_version, screen_words
+from . import screen as _screen
 
 # Markdown code: fenced blocks (an unclosed fence runs to the end) and inline spans.
 _CODE = re.compile(r"```.*?(?:```|\Z)|~~~.*?(?:~~~|\Z)|`[^`\n]+`", re.DOTALL)
@@ -86,25 +86,25 @@ def lowered_prose(sample: Sample, turn: Turn) -> str:
     return cached
 
 
-def record_screen_words(sample: Sample) -> tuple[frozenset[bytes] | None, bool]:
-    """(the words that the phrase lists screen for in all ASCII responses of the record, whether
-    all responses are ASCII), computed once per record for Q401 and Q404. The words of all
-    responses together are a superset of each one's, which a screen may use (it only gets
-    weaker), and one pass per record costs less than one per response. The raw text serves for
-    its prose: on ASCII text `prose` only blanks out spans that open and close with a non-word
-    character (` " ~), so every word of the prose is a word of the text."""
+def record_screen_words(sample: Sample) -> tuple[int, frozenset[bytes] | None, bool]:
+    """(screen version, the words that the phrase lists screen for in all ASCII responses of the
+    record, whether all responses are ASCII), computed once per record for Q401 and Q404. The
+    words of all responses together are a superset of each one's, which a screen may use (it
+    only gets weaker), and one pass per record costs less than one per response. The raw text
+    serves for its prose: on ASCII text `prose` only blanks out spans that open and close with a
+    non-word character (` " ~), so every word of the prose is a word of the text."""
     cached = sample.cache.get("content.screen-words")
-    if cached is None or cached[0] != screen_version():
+    if cached is None or cached[0] != _screen._version:
         texts = [t.text for t in response_turns(sample)]
         ascii_texts = [text for text in texts if text.isascii()]
         cached = sample.cache["content.screen-words"] = (
-            screen_version(), screen_words(" ".join(ascii_texts)), len(ascii_texts) == len(texts))
-    return cached[1], cached[2]
+            _screen._version, _screen.screen_words(" ".join(ascii_texts)), len(ascii_texts) == len(texts))
+    return cached
 
 
 def prose_words(sample: Sample, turn: Turn) -> frozenset[bytes] | None:
     """`record_screen_words` for one response (None: its text is not ASCII, no word screen)."""
-    words, all_ascii = record_screen_words(sample)
+    _, words, all_ascii = record_screen_words(sample)
     return words if all_ascii or turn.text.isascii() else None
 
 

@@ -162,14 +162,10 @@ _screened: frozenset[bytes] = frozenset()  # the words of every PhraseSet's word
 _version = 0  # bumped whenever `_screened` grows
 
 
-def screen_version() -> int:
-    return _version
-
-
 def screen_words(text: str) -> frozenset[bytes] | None:
     """The words of `text_words(text)` that some phrase list screens for: what `absent` needs, at
     the cost of a look-up per word instead of building the set of all words (most texts: none).
-    Valid for `PhraseSet`s created before the call (`screen_version` tells when that changes)."""
+    Valid for `PhraseSet`s created before the call (`_version` tells when that changes)."""
     if not text.isascii():
         return None
     return _screened.intersection(text.encode("ascii").translate(_WORD_TABLE).split())
@@ -231,6 +227,18 @@ class PhraseSet:
         if self.screens is not None and not self.may_match(lowered if lowered is not None else text.lower()):
             return []
         return list(self.regex.finditer(text))
+
+
+def either_words(*sets: PhraseSet) -> frozenset[bytes] | None:
+    """One word screen for "all these lists are `absent`": the union of their words (a list
+    without patterns adds none), or None when one of them has no word screen."""
+    union: frozenset[bytes] = frozenset()
+    for phrases in sets:
+        if phrases.regex is not None:
+            if phrases.words is None:
+                return None
+            union |= phrases.words
+    return union
 
 
 @functools.lru_cache(maxsize=64)
