@@ -53,7 +53,7 @@ def test_the_prefilter_changes_no_detection(data, settings):
     assert sum(map(len, with_gate)) >= len([i for i in data if i.spans])  # the comparison saw detections
 
 
-# Digits of other scripts, which `\\d` (and presidio) also match: the prefilter must not assume ASCII.
+# Digits of other scripts, which `\d` (and presidio) also match: the prefilter must not assume ASCII.
 OTHER_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 FULLWIDTH_DIGITS = str.maketrans("0123456789", "０１２３４５６７８９")
 
@@ -76,24 +76,23 @@ def test_the_prefilter_shortcuts_agree_with_every_trigger_run_in_full(data):
     trigger of every entity, in any script."""
     import re
 
-    from ftlint.privacy.prefilter import GATES, TRIGGERS, could_hold_any, has_digit, possible_entities
-
-    from ftlint.privacy.prefilter import _BECH32, _CRYPTO, _DIGIT_RUN, _DIGITS, _NOT_AN_ID
+    from ftlint.privacy.prefilter import (_BECH32, _CRYPTO, _DIGIT_RUN, _DIGITS, _NOT_AN_ID, GATES, TRIGGERS,
+                                          could_hold_any, has_digit, possible_entities)
 
     rng = random.Random(7)
     alphabet = "0123456789 ()-./+\n\t\x1c\x85ab13xyzAKbc٣０"
     noise = ["".join(rng.choice(alphabet) for _ in range(rng.randrange(40))) for _ in range(3000)]
-    crypto = ["send 1BoatSLRHtKNngkdXEeobR76b53LETtpyT now", "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq ok",
+    shaped = ["send 1BoatSLRHtKNngkdXEeobR76b53LETtpyT now", "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq ok",
               "3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy", "x1BoatSLRHtKNngkdXEeobR76b53LETtpy",
               "on 2024-01-15 and 15/01/2024 we paid 1,234,567.89", "pi 3.14159265, call 415 555 2671 (ext. 12)"]
     texts = [v for item in data for v in _variants(item.text)] + ["", "no digits at all", "٣", "x０y", "1"]
-    for text in texts + noise + crypto:
+    for text in texts + noise + shaped:
         assert has_digit(text) == (re.search(r"\d", text) is not None), text
         assert TRIGGERS["crypto"](text) == (_CRYPTO.search(text) is not None or _BECH32.search(text) is not None), text
         assert TRIGGERS["digits"](text) == (_DIGIT_RUN.search(text) is not None and any(
             not _NOT_AN_ID.fullmatch(m.group(0)) for m in _DIGITS.finditer(text))), text
     assert sum(map(TRIGGERS["digits"], noise)) > 50
-    assert sum(map(TRIGGERS["crypto"], crypto)) == 4
+    assert sum(map(TRIGGERS["crypto"], shaped)) == 4
     for text in texts:
         for universe in _every_universe():
             full = frozenset(e for e in universe if e not in GATES or any(TRIGGERS[n](text) for n in GATES[e]))
