@@ -377,3 +377,17 @@ def test_either_words_is_all_lists_absent():
                 assert either.isdisjoint(words) == all(p.absent(words) for p in chosen)
             else:
                 assert any(p.words is None and p.regex is not None for p in chosen)
+
+
+def test_a_new_first_token_means_new_words():
+    from ftlint.content.rouge import first_token_new, new_words_exceed, tokens
+
+    rng = random.Random(9)
+    texts = generated_texts(4000, seed=43) + ["x" * 70 + " y", "ß straße", "İstanbul is big", "ǅemal"]
+    told = 0
+    for text in texts:
+        other = rng.choice(texts)
+        if first_token_new(text, other):
+            told += 1
+            assert new_words_exceed(text, set(tokens(other)), 0), (text, other)
+    assert told > 1000

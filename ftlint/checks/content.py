@@ -15,7 +15,7 @@ from ..content.derived import PerOptions
 from ..content.phrases import verb_object
 from ..content.responses import (exchanges, lowered_prose, masked, prose, prose_words, record_screen_words,
                                  response_turns, truncation, turn_tokens)
-from ..content.rouge import lcs_length, new_words_exceed, token_count, word_count
+from ..content.rouge import first_token_new, lcs_length, new_words_exceed, token_count, word_count
 from ..content.screen import PhraseSet, either_words, phrase_set
 from ..model import Hit, Sample, Severity
 from ..registry import record_rule
@@ -79,6 +79,8 @@ def restated_prompt(sample: Sample, options: dict[str, Any]) -> list[Hit]:
     for asked, turn in exchanges(sample):
         # The instruction (Alpaca's `instruction`, a chat's user message), not material given with
         # it (Alpaca's `input`): an answer that reorders or edits the material is doing the task.
+        if max_new == 0 and first_token_new(turn.text, asked[0].text):
+            continue  # a new word (most answers: their first one) says something the prompt did not
         n = token_count(asked[0].text)
         if not n or n > max_prompt:
             continue

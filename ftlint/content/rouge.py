@@ -55,6 +55,17 @@ def word_count(text: str) -> int:
     return len(text.split())
 
 
+def first_token_new(text: str, other: str) -> bool:
+    """True when the first token of `text` is certainly not a token of `other`: it does not even
+    occur in `other` case-folded. False when that cannot be told cheaply. (Case folding goes
+    character by character, so a head of `text` folds to a head of the folded text.)"""
+    head = text[:64].casefold()
+    match = _TOKEN.search(head)
+    if match is None or (match.end() == len(head) and len(text) > 64):
+        return False  # no token in the head, or one the head may cut short
+    return match.group() not in other.casefold()
+
+
 def new_words_exceed(text: str, known: set[str], most: int) -> bool:
     """Whether more than `most` distinct tokens of `text` are not in `known`, reading tokens only
     until that is settled (an answer's first word usually is new)."""
