@@ -35,8 +35,9 @@ def _backend(name: str) -> backends.OpenAIBackend:
 
 
 @pytest.mark.parametrize("name", ENCODINGS)
-def test_a_space_before_text_starts_a_piece_of_the_encodings_own_pre_tokenizer(name):
-    """The claim the word-at-a-time count rests on, checked with the encoding's published pattern."""
+def test_a_space_next_to_text_starts_a_piece_of_the_encodings_own_pre_tokenizer(name):
+    """The claim the word-at-a-time count rests on, checked with the encoding's published pattern:
+    a space with a non-space character before or after it starts a piece."""
     pytest.importorskip("bpe_openai")
     regex = pytest.importorskip("regex")
     from bpe_openai import registry
@@ -48,19 +49,37 @@ def test_a_space_before_text_starts_a_piece_of_the_encodings_own_pre_tokenizer(n
             starts.add(position)
             position += len(piece)
         assert position == len(text)
-        cuts = [m.start() for m in backends._SPACE_BEFORE_TEXT.finditer(text)]
-        assert set(cuts) <= starts, (text, cuts)
+        cuts = {i for i, char in enumerate(text) if char == " " and (
+            (i + 1 < len(text) and not text[i + 1].isspace()) or (i > 0 and not text[i - 1].isspace()))}
+        assert cuts <= starts, (text, sorted(cuts - starts))
+        assert {m.start() for m in backends._SPACE_BEFORE_TEXT.finditer(text)} <= cuts
 
 
 @pytest.mark.parametrize("name", ENCODINGS)
-def test_word_at_a_time_counts_equal_whole_text_counts(name):
+def test_word_at_a_time_counts_equal_whole_text_counts(name, monkeypatch):
+    monkeypatch.setattr(backends, "JUDGE_EVERY", 10**9)  # every text tries the table
     backend = _backend(name)
-    texts = _texts(2, 4000) + _texts(3, 50, longest=3000)
+    rnd = random.Random(5)
+    words = [w for w in _texts(6, 300, longest=4) if w and " " not in w and not w[0].isspace() and not w[-1].isspace()]
+    prose = [" ".join(rnd.choice(words) for _ in range(rnd.randint(1, 30))) for _ in range(3000)]
+    texts = _texts(2, 4000) + _texts(3, 50, longest=3000) + prose
     expected = [backend.count_direct(t) for t in texts]
     assert backend.count_many(texts) == expected  # tables being filled
     assert backend._pieces and backend._heads
-    assert backend.count_many(texts) == expected  # tables warm: lookups only
+    assert not any(w[:1].isspace() or w[-1:].isspace() for w in backend._pieces)
+    assert backend.count_many(texts) == expected  # tables warm
+    fast = [t for t in prose if t.split(" ")[0] in backend._heads and all(w in backend._pieces for w in t.split(" ")[1:])]
+    assert len(fast) > 2000  # texts that take the fast path (lookups only), tricky characters and all
     assert [backend.count(t) for t in reversed(texts)] == expected[::-1]
+
+
+def test_texts_that_miss_the_table_are_counted_whole_for_a_while(monkeypatch):
+    monkeypatch.setattr(backends, "JUDGE_EVERY", 100)
+    monkeypatch.setattr(backends, "SKIP_TEXTS", 50)
+    backend = _backend("o200k_base")
+    code = [f"def f{i}(x):\n    return x  + {i}\n" for i in range(400)]  # indentation: never the fast path
+    assert backend.count_many(code) == [backend.count_direct(t) for t in code]
+    assert 0 < backend._skip <= 50
 
 
 def test_a_full_table_counts_unknown_words_with_their_text(monkeypatch):

@@ -104,16 +104,23 @@ def _bpe_openai_bindings() -> Any:
 
 
 # OpenAI's pre-tokenizers (o200k_base and cl100k_base) cut text into pieces before byte-pair
-# merging, and no piece takes a space except as its first character (or inside a run of
-# whitespace). So a piece begins at every space followed by a non-space character, and a text's
-# count is the sum of the counts of the stretches between such spaces (each space leading the
-# stretch after it): " Hello", " world,". Python's \S is narrower than the tokenizer's (it calls
-# \x1c-\x1f space), which can only make fewer cuts. tests/test_tokens.py checks both claims
-# against the encodings' own regular expressions and counts.
+# merging, and no piece holds a space after a non-space character or before one (a space is the
+# first character of a piece, or inside a run of whitespace). So a piece begins at every space
+# that touches a non-space character on either side, each stretch between such spaces tokenizes
+# alone as it does in the text, and a text's count is the sum of its stretches' counts (each space
+# leading the stretch after it): " Hello", " world,". Python's whitespace includes \x1c-\x1f,
+# the tokenizers' does not, which can only make fewer cuts. tests/test_tokens_backends.py checks
+# this against the encodings' own regular expressions and counts.
+#
+# The table only holds stretches that start and end with a non-space character, so a text whose
+# every `split(" ")` stretch is in it has only such spaces: the fast path needs no other test.
 _SPACE_BEFORE_TEXT = re.compile(r" (?=\S)")
-_OTHER_SPACE = re.compile(r" (?:\s|\Z)")  # a space that is not followed by text: str.split would cut there
+_OTHER_SPACE = re.compile(r" (?:\s|\Z)")  # a space before whitespace or at the end: split there only if...
 PIECE_CHARS = 32  # stretches up to this length are remembered...
 PIECE_SIZE = 1 << 16  # ...this many of them; then unknown stretches are counted with their text
+LEARN = 8  # new words remembered from a text that is counted whole
+JUDGE_EVERY = 1024  # texts that miss the fast path between looks at why they missed...
+SKIP_TEXTS = 8192  # ...and how many texts are counted whole when most could never take it
 
 
 class OpenAIBackend(Backend):
@@ -140,6 +147,7 @@ class OpenAIBackend(Backend):
             ("<|fim_prefix|>", "<|fim_middle|>", "<|fim_suffix|>") if spec.name == "cl100k_base" else ())
         self._heads: dict[str, int] = {}  # a text's first stretch (no space before it) -> tokens
         self._pieces: dict[str, int] = {}  # a stretch after a space -> tokens of " " + stretch
+        self._misses = self._hopeless = self._skip = 0
 
     def _count_one(self, text: str) -> int:
         try:
@@ -152,34 +160,73 @@ class OpenAIBackend(Backend):
         return self._tokenizer.count(text)
 
     def _count_text(self, text: str) -> int:
-        words = text.split(" ") if _OTHER_SPACE.search(text) is None else _SPACE_BEFORE_TEXT.split(text)
+        if self._skip:  # the table has not been paying off lately (see `_judge`)
+            self._skip -= 1
+            return self._tokenizer.count(text)
+        words = text.split(" ")
         if len(words) == 1:
             return self._tokenizer.count(text)
         try:
             return self._heads[words[0]] + sum(map(self._pieces.__getitem__, islice(words, 1, None)))
         except KeyError:
+            self._misses += 1
+            if self._misses >= JUDGE_EVERY:
+                self._judge()
             return self._count_learning(text, words)
 
+    def _judge(self) -> None:
+        """Texts with double spaces, indentation or line ends in their words (code, wrapped
+        lines) can never take the fast path, and trying costs a tenth of counting: when most of
+        the last JUDGE_EVERY texts that missed it were such texts, count the next SKIP_TEXTS
+        whole, then try again. (Texts that miss for new words teach the table: no reason.)"""
+        if self._hopeless * 2 > self._misses:
+            self._skip = SKIP_TEXTS
+        self._misses = self._hopeless = 0
+
     def _count_learning(self, text: str, words: list[str]) -> int:
-        """The slow path: unknown stretches are counted and remembered; once the table is full,
-        a text with an unknown stretch is counted whole (one call beats one per word)."""
+        """The slow path. A text with a space next to whitespace (double spaces, indented code)
+        is counted whole: its stretches are not all seams between pieces. So is a text with an
+        unknown stretch that cannot be remembered (long, or whitespace at an end: it would miss
+        again), and LEARN of its new words are remembered for the texts to come. Otherwise the
+        unknown stretches are counted one by one and remembered."""
         heads, pieces, count = self._heads, self._pieces, self._tokenizer.count
-        if len(pieces) >= PIECE_SIZE or len(heads) >= PIECE_SIZE:
+        if len(pieces) >= PIECE_SIZE or len(heads) >= PIECE_SIZE or _OTHER_SPACE.search(text) is not None:
+            self._hopeless += 1
             return count(text)
         head = words[0]
         total = heads.get(head, -1)
+        values = list(map(pieces.get, islice(words, 1, None)))
+        unknown = values.count(None)
+        new = []
+        index = -1
+        for _ in range(unknown):
+            index = values.index(None, index + 1)
+            new.append(words[index + 1])
+        if not all(map(_storable, new)):
+            self._hopeless += 1
+            learned = 0
+            for word in new:
+                if learned < LEARN and _storable(word) and word not in pieces:
+                    pieces[word] = count(" " + word)
+                    learned += 1
+            return count(text)
         if total < 0:
             total = count(head)
-            if len(head) <= PIECE_CHARS:
+            if len(head) <= PIECE_CHARS and not head[-1:].isspace():
                 heads[head] = total
-        for word in islice(words, 1, None):
-            n = pieces.get(word, -1)
-            if n < 0:
-                n = count(" " + word)
-                if len(word) <= PIECE_CHARS:
-                    pieces[word] = n
-            total += n
-        return total
+        index = -1
+        for word in new:
+            index = values.index(None, index + 1)
+            n = pieces.get(word)  # learned earlier in this text
+            if n is None:
+                n = pieces[word] = count(" " + word)
+            values[index] = n
+        return total + sum(values)
+
+
+def _storable(word: str) -> bool:
+    """Short, and no whitespace at either end (what the fast path's exactness rests on)."""
+    return 0 < len(word) <= PIECE_CHARS and not word[0].isspace() and not word[-1].isspace()
 
 
 class HFBackend(Backend):
