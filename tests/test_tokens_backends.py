@@ -52,7 +52,6 @@ def test_a_space_next_to_text_starts_a_piece_of_the_encodings_own_pre_tokenizer(
         cuts = {i for i, char in enumerate(text) if char == " " and (
             (i + 1 < len(text) and not text[i + 1].isspace()) or (i > 0 and not text[i - 1].isspace()))}
         assert cuts <= starts, (text, sorted(cuts - starts))
-        assert {m.start() for m in backends._SPACE_BEFORE_TEXT.finditer(text)} <= cuts
 
 
 @pytest.mark.parametrize("name", ENCODINGS)

@@ -114,8 +114,7 @@ def _bpe_openai_bindings() -> Any:
 #
 # The table only holds stretches that start and end with a non-space character, so a text whose
 # every `split(" ")` stretch is in it has only such spaces: the fast path needs no other test.
-_SPACE_BEFORE_TEXT = re.compile(r" (?=\S)")
-_OTHER_SPACE = re.compile(r" (?:\s|\Z)")  # a space before whitespace or at the end: split there only if...
+_OTHER_SPACE = re.compile(r" (?:\s|\Z)")  # a space before whitespace or at the end (may be no seam)
 PIECE_CHARS = 32  # stretches up to this length are remembered...
 PIECE_SIZE = 1 << 16  # ...this many of them; then unknown stretches are counted with their text
 LEARN = 8  # new words remembered from a text that is counted whole
@@ -129,9 +128,9 @@ class OpenAIBackend(Backend):
     Content is encoded as ordinary text, as OpenAI does for training files: a `<|endoftext|>`
     typed into a message is text there, not the special token.
 
-    Texts are counted a word at a time from a per-process table (see `_SPACE_BEFORE_TEXT`):
-    a dict lookup per word costs a fraction of tokenizing it again, and words recur across
-    records far more than texts do."""
+    Texts are counted a word at a time from a per-process table (see the comment above): a
+    dict lookup per word costs a fraction of tokenizing it again, and words recur across records
+    far more than texts do."""
 
     def __init__(self, spec: TokenizerSpec) -> None:
         try:
