@@ -111,12 +111,29 @@ def quick_normalise(text: str, how: Normalisation = Normalisation()) -> str:
     return normalise(text, how)
 
 
+def quick_raw_view(sample: Sample, scope: str) -> str:
+    """`raw_view()`, the same text under the same cache key, for the common shapes without its
+    generator joins (`str.join` of a list comprehension is about twice as fast)."""
+    key = ("raw", scope)
+    cached = sample.cache.get(key)
+    if cached is not None:
+        return cached
+    if scope == "prompt":
+        text = "\n".join([t.text for t in sample.turns if t.text and t.role in PROMPT_ROLES])
+    elif scope == "record" and sample.chosen is None and sample.rejected is None and sample.label is None:
+        text = "\n".join([t.text for t in sample.turns if t.text])
+    else:
+        return raw_view(sample, scope)
+    sample.cache[key] = text
+    return text
+
+
 def quick_view(sample: Sample, scope: str, how: Normalisation = Normalisation()) -> str:
-    """`view()` through `quick_normalise`: the same text under the same cache key."""
+    """`view()` through `quick_raw_view` and `quick_normalise`: the same text under the same cache key."""
     key = ("norm", scope, how)
     cached = sample.cache.get(key)
     if cached is None:
-        cached = sample.cache[key] = quick_normalise(raw_view(sample, scope), how)
+        cached = sample.cache[key] = quick_normalise(quick_raw_view(sample, scope), how)
     return cached
 
 

@@ -12,8 +12,10 @@ from ftlint.textview import (
     Normalisation,
     normalise,
     quick_normalise,
+    quick_raw_view,
     quick_view,
     quick_view_hash,
+    raw_view,
     view,
     view_hash,
 )
@@ -70,3 +72,26 @@ def test_the_ascii_tables_are_what_python_does() -> None:
         assert ("a" + char + "b").split() == (["a", "b"] if char.isspace() else ["a" + char + "b"])
         assert quick_normalise("x" + char + "y") == normalise("x" + char + "y")
         assert quick_normalise(char * 3, Normalisation(True, True, True)) == " ".join((char * 3).casefold().split())
+
+
+def test_quick_raw_views_equal_raw_views_in_every_format() -> None:
+    """Chat, KTO-labelled and preference records (which take the general path)."""
+    rng = random.Random(5)
+    pool = texts(6, 200)
+    shapes = {
+        "openai-chat": lambda: {"messages": [{"role": r, "content": rng.choice(pool)}
+                                             for r in ("system", "user", "assistant", "tool", "user")[:rng.randint(1, 5)]]},
+        "chat-kto": lambda: {"messages": [{"role": "user", "content": rng.choice(pool)},
+                                          {"role": "assistant", "content": rng.choice(pool)}], "label": rng.random() < 0.5},
+        "trl-preference": lambda: {"prompt": rng.choice(pool), "chosen": rng.choice(pool), "rejected": rng.choice(pool)},
+        "prompt-completion": lambda: {"prompt": rng.choice(pool), "completion": rng.choice(pool)},
+    }
+    for name, make in shapes.items():
+        spec = FORMATS[name]
+        for line in range(200):
+            data = make()
+            for scope in SCOPES:
+                slow = spec.to_sample(Record("x.jsonl", line, json.loads(json.dumps(data))))
+                fast = spec.to_sample(Record("x.jsonl", line, json.loads(json.dumps(data))))
+                assert quick_raw_view(fast, scope) == raw_view(slow, scope), (name, scope, data)
+                assert raw_view(fast, scope) == raw_view(slow, scope)  # what it cached

@@ -11,7 +11,7 @@ from typing import Any
 
 from ..model import Hit, Location, Sample
 from ..registry import RunContext, run_rule
-from ..textview import Normalisation, quick_view_hash, raw_view
+from ..textview import Normalisation, quick_raw_view, quick_view_hash
 
 _LINE_BITS = 40  # a packed location is (file index << 40) | line
 
@@ -65,7 +65,7 @@ class ExactDuplicates:
             self._remember_packed(group, quick_view_hash(sample, "record", self.how),
                                   self.locations.pack(path, record.line), 0)
             return
-        if not raw_view(sample, self.scope).strip():
+        if not quick_raw_view(sample, self.scope).strip():
             return  # no prompt (or response) to compare: not a duplicate of other empty ones
         # A prompt (or response) duplicate that is also a whole-record duplicate is D101's to
         # report; remembering the first record's hash keeps D102/D103 about different records.
