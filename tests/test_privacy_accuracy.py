@@ -77,10 +77,10 @@ def test_the_prefilter_shortcuts_agree_with_every_trigger_run_in_full(data):
     import re
 
     from ftlint.privacy.prefilter import (_BECH32, _CRYPTO, _DIGIT_RUN, _DIGITS, _NOT_AN_ID, GATES, TRIGGERS,
-                                          could_hold_any, has_digit, possible_entities)
+                                          could_hold_any, has_digit, non_ascii, possible_entities)
 
     rng = random.Random(7)
-    alphabet = "0123456789 ()-./+\n\t\x1c\x85ab13xyzAKbc٣０"
+    alphabet = "0123456789 ()-./+\n\t\x1c\x85\xa0\u2009’—😀ab13xyzAKbc٣０"
     noise = ["".join(rng.choice(alphabet) for _ in range(rng.randrange(40))) for _ in range(3000)]
     shaped = ["send 1BoatSLRHtKNngkdXEeobR76b53LETtpyT now", "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq ok",
               "3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy", "x1BoatSLRHtKNngkdXEeobR76b53LETtpy",
@@ -88,6 +88,7 @@ def test_the_prefilter_shortcuts_agree_with_every_trigger_run_in_full(data):
     texts = [v for item in data for v in _variants(item.text)] + ["", "no digits at all", "٣", "x０y", "1"]
     for text in texts + noise + shaped:
         assert has_digit(text) == (re.search(r"\d", text) is not None), text
+        assert non_ascii(text) == "".join(c for c in text if ord(c) > 127), text
         assert TRIGGERS["crypto"](text) == (_CRYPTO.search(text) is not None or _BECH32.search(text) is not None), text
         assert TRIGGERS["digits"](text) == (_DIGIT_RUN.search(text) is not None and any(
             not _NOT_AN_ID.fullmatch(m.group(0)) for m in _DIGITS.finditer(text))), text
