@@ -30,6 +30,10 @@ class LocationTable:
             self.paths.append(path)
         return (index << _LINE_BITS) | line
 
+    def packer(self, path: str) -> int:
+        """`pack(path, line)` is `packer(path) | line`: rules pack a file's records with one `|`."""
+        return self.pack(path, 0)
+
     def unpack(self, packed: int) -> Location:
         return Location(self.paths[packed >> _LINE_BITS], packed & ((1 << _LINE_BITS) - 1))
 
@@ -37,6 +41,8 @@ class LocationTable:
 class ExactDuplicates:
     scope = "record"
     noun = "record"
+    _path: str | None = None  # the file of the previous record, and its packed index (LocationTable.packer)
+    _file = 0
 
     def __init__(self, options: dict[str, Any], context: RunContext) -> None:
         self.options = options
@@ -61,17 +67,17 @@ class ExactDuplicates:
         else:
             totals[group] = 1
             self.group_paths.setdefault(group, path)
+        if path != self._path:  # records come file by file
+            self._path, self._file = path, self.locations.packer(path)
         if self.scope == "record":
-            self._remember_packed(group, quick_view_hash(sample, "record", self.how),
-                                  self.locations.pack(path, record.line), 0)
+            self._remember_packed(group, quick_view_hash(sample, "record", self.how), self._file | record.line, 0)
             return
         if not quick_raw_view(sample, self.scope).strip():
             return  # no prompt (or response) to compare: not a duplicate of other empty ones
         # A prompt (or response) duplicate that is also a whole-record duplicate is D101's to
         # report; remembering the first record's hash keeps D102/D103 about different records.
         whole = quick_view_hash(sample, "record", self.how)
-        self._remember_packed(group, quick_view_hash(sample, self.scope, self.how),
-                              self.locations.pack(path, record.line), whole)
+        self._remember_packed(group, quick_view_hash(sample, self.scope, self.how), self._file | record.line, whole)
 
     def _remember_packed(self, group: str, digest: int, packed: int, whole: int) -> None:
         firsts = self.first.get(group)
