@@ -19,7 +19,7 @@ _WORD = re.compile(r"[^\W\d_][\w'’-]*|\d+|[^\w\s]")
 # _WORD on ASCII text, spelled out: no Unicode category look-ups (a third faster). Whitespace is
 # str.isspace's, which \s follows: \x1c-\x1f included.
 _ASCII_WORD = re.compile(r"[a-zA-Z][A-Za-z0-9_'-]*|[0-9]+|[^A-Za-z0-9_ \t\n\r\x0b\x0c\x1c-\x1f]")
-_QUICK_CHARS = 60  # characters tokenised first: the verb and object of most instructions
+_QUICK_CHARS = 36  # characters tokenised first: the verb and object of most instructions
 _EDGE = "\"'“”‘’`*_()[]{}<>.,;:!?-–—#"
 
 LEAD_INS = (
