@@ -179,7 +179,9 @@ class SystemPromptVariants:
         return _digest(prompt), _digest(" ".join(prompt.casefold().split()[:self.prefix_words]))
 
     def _count(self, group: str, digest: int, family: int, n: int) -> None:
-        prompts = self.prompts.setdefault(group, {})
+        prompts = self.prompts.get(group)
+        if prompts is None:
+            prompts = self.prompts[group] = {}
         entry = prompts.get(digest)
         if entry is not None:
             entry[0] += n
@@ -523,18 +525,23 @@ class TurnCount:
         turns = user_turns(sample)
         if turns == 0:
             return  # plain text or a completion without a prompt: no conversation to count
-        group = split or sample.record.path
-        self.group_paths.setdefault(group, sample.record.path)
-        histogram = self.histograms.setdefault(group, {})
+        record = sample.record
+        group = split or record.path
+        histogram = self.histograms.get(group)
+        if histogram is None:
+            self.group_paths.setdefault(group, record.path)
+            histogram = self.histograms[group] = {}
+            self.longest[group] = []
         histogram[turns] = histogram.get(turns, 0) + 1
-        longest = self.longest.setdefault(group, [])
-        entry = (-turns, sample.record.path, sample.record.line)
+        longest = self.longest[group]
         if len(longest) < MAX_EXAMPLES:
-            longest.append(entry)
+            longest.append((-turns, record.path, record.line))
             longest.sort()
-        elif entry < longest[-1]:
-            longest[-1] = entry
-            longest.sort()
+        elif -turns <= longest[-1][0]:  # else it sorts after the last kept entry: nothing to do
+            entry = (-turns, record.path, record.line)
+            if entry < longest[-1]:
+                longest[-1] = entry
+                longest.sort()
 
     def merge(self, other: "TurnCount") -> None:
         for group, histogram in other.histograms.items():
