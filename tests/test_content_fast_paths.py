@@ -23,7 +23,8 @@ from _content import refusal_examples, time_bound_examples, truncation_examples
 PIECES = ("I", "i", "I'm", "it", "It's", "that", "This", "as", "As", "an", "AI", "today", "Today's", "currently",
           "violates", "violate", "against", "my", "the", "at", "by", "we", "latest", "version", "is", "of", "2023",
           "sorry", "can't", "cannot", "help", "model", "language", "knowledge", "cut-off", "right", "now", "(", ")",
-          ",", ".", "!", "?", "'", "\"", "*", "_", "-", "\n", "  ", "\t", "é", "İ", "ſ", "K", "’", "{{", "}}", "name",
+          ",", ".", "!", "?", "'", "\"", "*", "_", "-", "\n", "  ", "\t", "é", "İ", "ſ", "K", "’", "{{", "}}",
+          "name",
           "[[", "]]", "NAME", "<<", ">>", "`", "```", "~~~", "x_y", "I_am", "Iam", "am", "not", "able", "to", "do")
 
 
@@ -40,7 +41,8 @@ def generated_texts(n: int, seed: int) -> list[str]:
             joiner = rng.choice((" ", " ", " ", ""))
             text = joiner.join(words)
         else:
-            text = "".join(rng.choice(PIECES) + rng.choice(("", " ", " ", " ", "\n")) for _ in range(rng.randint(0, 40)))
+            text = "".join(rng.choice(PIECES) + rng.choice(("", " ", " ", " ", "\n"))
+                           for _ in range(rng.randint(0, 40)))
         out.append(text.upper() if rng.random() < 0.1 else text)
     return out
 
@@ -266,7 +268,8 @@ def test_truncation_equals_the_plain_version():
     dangling = frozenset(w.casefold() for w in options["dangling-words"])
     rng = random.Random(6)
     texts = [t for t, _ in truncation_examples()] + generated_texts(4000, seed=21)
-    texts += [t + rng.choice(("", " ", ",", ":", " -", "—", "\n", " the", ". The", "\n# h:", "\n| a |", "~")) for t in texts]
+    endings = ("", " ", ",", ":", " -", "—", "\n", " the", ". The", "\n# h:", "\n| a |", "~")
+    texts += [t + rng.choice(endings) for t in texts]
     for text in texts:
         for min_words in (3, 30):
             assert truncation(text, min_words, dangling) == reference_truncation(text, min_words, dangling), text
