@@ -21,6 +21,7 @@ _WORD = re.compile(r"[^\W\d_][\w'’-]*|\d+|[^\w\s]")
 _ASCII_WORD = re.compile(r"[a-zA-Z][A-Za-z0-9_'-]*|[0-9]+|[^A-Za-z0-9_ \t\n\r\x0b\x0c\x1c-\x1f]")
 _QUICK_CHARS = 36  # characters tokenised first: the verb and object of most instructions
 _EDGE = "\"'“”‘’`*_()[]{}<>.,;:!?-–—#"
+_EDGE_CHAR = re.compile("[" + re.escape(_EDGE) + "]")
 
 LEAD_INS = (
     ("please",), ("kindly",), ("now",), ("then",), ("also",), ("ok",), ("okay",), ("hi",), ("hey",), ("hello",),
@@ -66,9 +67,12 @@ def opening(text: str, words: int) -> tuple[str, str] | None:
         del found[words:]
     if not found:
         return None
+    shown = " ".join(found)
+    if _EDGE_CHAR.search(shown) is None:
+        return shown.casefold(), shown  # nothing to strip: folding the joined words folds each one
     # the words hold no whitespace, so joining the non-empty stripped ones is splitting the joined key
     stripped = [w.strip(_EDGE).casefold() for w in found]
-    return " ".join(stripped if all(stripped) else [w for w in stripped if w]), " ".join(found)
+    return " ".join(stripped if all(stripped) else [w for w in stripped if w]), shown
 
 
 def _singular(word: str) -> str:

@@ -90,17 +90,18 @@ class FrequentCounter:
 
     def add(self, key: str, shown: str | None = None, n: int = 1, example: Any = None) -> None:
         self.total += n
-        count = self.counts.get(key)
+        counts = self.counts
+        count = counts.get(key)
         if count is None:
-            self.counts[key] = n
+            counts[key] = n
             if shown is not None:
                 self.shown[key] = shown
             if example is not None and self.keep_examples:
                 self.examples[key] = [example]
-            if len(self.counts) > 2 * self.capacity:
+            if len(counts) > 2 * self.capacity:
                 self._prune()
         else:
-            self.counts[key] = count + n
+            counts[key] = count + n
             if example is not None:
                 seen = self.examples.get(key)
                 if seen is not None and len(seen) < self.keep_examples:
