@@ -38,7 +38,8 @@ def response_turns(sample: Sample) -> list[Turn]:
     cached = sample.cache.get("content.responses")
     if cached is None:
         cached = [t for t in sample.turns if t.role in RESPONSE_ROLES and t.text]
-        cached += [t for t in sample.chosen or [] if t.text]
+        if sample.chosen:
+            cached += [t for t in sample.chosen if t.text]
         sample.cache["content.responses"] = cached
     return cached
 
@@ -95,10 +96,16 @@ def record_screen_words(sample: Sample) -> tuple[int, frozenset[bytes] | None, b
     non-word character (` " ~), so every word of the prose is a word of the text."""
     cached = sample.cache.get("content.screen-words")
     if cached is None or cached[0] != _screen._version:
-        texts = [t.text for t in response_turns(sample)]
-        ascii_texts = [text for text in texts if text.isascii()]
+        turns = response_turns(sample)
+        if len(turns) == 1:  # most records
+            text = turns[0].text
+            all_ascii = text.isascii()
+        else:
+            texts = [t.text for t in turns]
+            ascii_texts = [text for text in texts if text.isascii()]
+            text, all_ascii = " ".join(ascii_texts), len(ascii_texts) == len(texts)
         cached = sample.cache["content.screen-words"] = (
-            _screen._version, _screen.screen_words(" ".join(ascii_texts)), len(ascii_texts) == len(texts))
+            _screen._version, _screen.screen_words(text) if all_ascii or text.isascii() else frozenset(), all_ascii)
     return cached
 
 
