@@ -30,7 +30,26 @@ class Normalisation(NamedTuple):
                    options.get("collapse-whitespace", True))
 
 
+# ASCII whitespace, as `str.split()` sees it, to a space; with case folding, A-Z to a-z too
+# (`casefold()` of ASCII text is exactly that).
+_ASCII_SPACE = b"\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f"
+_SPACES = bytes.maketrans(_ASCII_SPACE, b" " * len(_ASCII_SPACE))
+_FOLD_SPACES = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ" + _ASCII_SPACE,
+                               b"abcdefghijklmnopqrstuvwxyz" + b" " * len(_ASCII_SPACE))
+
+
 def normalise(text: str, how: Normalisation = Normalisation()) -> str:
+    """NFKC (non-ASCII text only: it never changes ASCII), case folding, whitespace collapsed.
+
+    Every record goes through here several times, so ASCII text, the common case, takes a
+    shortcut with the same result: one `bytes.translate` folds case and turns every whitespace
+    character into a space; when that leaves no run of spaces and none at either end, the text
+    is already collapsed and the split and join (the costly part) are skipped."""
+    if how.collapse_whitespace and text.isascii():
+        flat = text.encode("ascii").translate(_FOLD_SPACES if how.casefold else _SPACES).decode("ascii")
+        if "  " not in flat and flat[:1] != " " and flat[-1:] != " ":
+            return flat
+        return " ".join(flat.split())
     if how.nfkc and not text.isascii():
         text = unicodedata.normalize("NFKC", text)
     if how.casefold:
@@ -41,7 +60,7 @@ def normalise(text: str, how: Normalisation = Normalisation()) -> str:
 
 
 def _join(turns: list[Turn]) -> str:
-    return "\n".join(turn.text for turn in turns if turn.text)
+    return "\n".join([turn.text for turn in turns if turn.text])  # a list joins faster than a generator
 
 
 def raw_view(sample: Sample, scope: str) -> str:
@@ -52,20 +71,22 @@ def raw_view(sample: Sample, scope: str) -> str:
     if cached is not None:
         return cached
     if scope == "prompt":
-        text = _join([t for t in sample.turns if t.role in PROMPT_ROLES])
+        text = "\n".join([t.text for t in sample.turns if t.text and t.role in PROMPT_ROLES])
     elif scope == "response":
         responses = [t for t in sample.turns if t.role in RESPONSE_ROLES] + list(sample.chosen or [])
         text = _join(responses)
     elif scope == "record":
-        parts = [_join(sample.turns)]
-        if sample.chosen is not None:
-            parts.append(_join(sample.chosen))
-        if sample.rejected is not None:
-            parts.append(_join(sample.rejected))
-        # Labels belong to the record: the same text with another KTO label is not a duplicate.
-        if sample.label is not None:
-            parts.append(f"label={sample.label!r}")
-        text = "\n\x1e".join(parts)
+        text = _join(sample.turns)
+        if sample.chosen is not None or sample.rejected is not None or sample.label is not None:
+            parts = [text]
+            if sample.chosen is not None:
+                parts.append(_join(sample.chosen))
+            if sample.rejected is not None:
+                parts.append(_join(sample.rejected))
+            # Labels belong to the record: the same text with another KTO label is not a duplicate.
+            if sample.label is not None:
+                parts.append(f"label={sample.label!r}")
+            text = "\n\x1e".join(parts)
     else:
         raise ValueError(f"unknown text scope {scope!r} (expected one of {', '.join(SCOPES)})")
     sample.cache[key] = text
@@ -86,62 +107,5 @@ def view_hash(sample: Sample, scope: str, how: Normalisation = Normalisation()) 
     cached = sample.cache.get(key)
     if cached is None:
         digest = hashlib.blake2b(view(sample, scope, how).encode("utf-8", "surrogatepass"), digest_size=8).digest()
-        cached = sample.cache[key] = int.from_bytes(digest, "little")
-    return cached
-
-
-# ASCII whitespace, as `str.split()` sees it, to a space; with case folding, A-Z to a-z too
-# (`casefold()` of ASCII text is exactly that).
-_ASCII_SPACE = b"\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f"
-_SPACES = bytes.maketrans(_ASCII_SPACE, b" " * len(_ASCII_SPACE))
-_FOLD_SPACES = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ" + _ASCII_SPACE,
-                               b"abcdefghijklmnopqrstuvwxyz" + b" " * len(_ASCII_SPACE))
-
-
-def quick_normalise(text: str, how: Normalisation = Normalisation()) -> str:
-    """`normalise(text, how)`, the same result, several times faster on ASCII text (NFKC never
-    changes it): one `bytes.translate` folds case and turns every whitespace character into a
-    space; when that leaves no run of spaces and none at either end, it is already collapsed,
-    and the split and join (the costly part) are skipped."""
-    if how.collapse_whitespace and text.isascii():
-        flat = text.encode("ascii").translate(_FOLD_SPACES if how.casefold else _SPACES).decode("ascii")
-        if "  " not in flat and flat[:1] != " " and flat[-1:] != " ":
-            return flat
-        return " ".join(flat.split())
-    return normalise(text, how)
-
-
-def quick_raw_view(sample: Sample, scope: str) -> str:
-    """`raw_view()`, the same text under the same cache key, for the common shapes without its
-    generator joins (`str.join` of a list comprehension is about twice as fast)."""
-    key = ("raw", scope)
-    cached = sample.cache.get(key)
-    if cached is not None:
-        return cached
-    if scope == "prompt":
-        text = "\n".join([t.text for t in sample.turns if t.text and t.role in PROMPT_ROLES])
-    elif scope == "record" and sample.chosen is None and sample.rejected is None and sample.label is None:
-        text = "\n".join([t.text for t in sample.turns if t.text])
-    else:
-        return raw_view(sample, scope)
-    sample.cache[key] = text
-    return text
-
-
-def quick_view(sample: Sample, scope: str, how: Normalisation = Normalisation()) -> str:
-    """`view()` through `quick_raw_view` and `quick_normalise`: the same text under the same cache key."""
-    key = ("norm", scope, how)
-    cached = sample.cache.get(key)
-    if cached is None:
-        cached = sample.cache[key] = quick_normalise(quick_raw_view(sample, scope), how)
-    return cached
-
-
-def quick_view_hash(sample: Sample, scope: str, how: Normalisation = Normalisation()) -> int:
-    """`view_hash()` through `quick_view`: the same digest under the same cache key."""
-    key = ("hash", scope, how)
-    cached = sample.cache.get(key)
-    if cached is None:
-        digest = hashlib.blake2b(quick_view(sample, scope, how).encode("utf-8", "surrogatepass"), digest_size=8).digest()
         cached = sample.cache[key] = int.from_bytes(digest, "little")
     return cached

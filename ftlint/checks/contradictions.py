@@ -26,7 +26,7 @@ import numpy as np
 
 from ..model import Hit, Location, Sample, Turn
 from ..registry import RunContext, run_rule
-from ..textview import Normalisation, normalise, quick_normalise, view
+from ..textview import Normalisation, normalise, view
 from .duplicates import LocationTable
 
 SFT_FORMATS = ("openai-chat", "prompt-completion", "alpaca", "sharegpt")
@@ -240,7 +240,7 @@ class Fingerprint:
         """Responses are always compared without case, punctuation, whitespace or politeness
         ("Sure! ...", "... Hope this helps!"): none of these is substance."""
         raw = unicodedata.normalize("NFKC", raw) if not raw.isascii() else raw
-        text = quick_normalise(raw).replace("\u2019", "'")
+        text = normalise(raw).replace("\u2019", "'")
         if "," in text:
             text = _THOUSANDS_FROM_DIGIT.sub(r"\1", text)  # _THOUSANDS.sub("", text)
         body = _OPENERS.sub("", text)

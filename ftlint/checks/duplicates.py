@@ -11,7 +11,7 @@ from typing import Any
 
 from ..model import Hit, Location, Sample
 from ..registry import RunContext, run_rule
-from ..textview import Normalisation, quick_raw_view, quick_view_hash
+from ..textview import Normalisation, raw_view, view_hash
 
 _LINE_BITS = 40  # a packed location is (file index << 40) | line
 
@@ -70,14 +70,14 @@ class ExactDuplicates:
         if path != self._path:  # records come file by file
             self._path, self._file = path, self.locations.packer(path)
         if self.scope == "record":
-            self._remember_packed(group, quick_view_hash(sample, "record", self.how), self._file | record.line, 0)
+            self._remember_packed(group, view_hash(sample, "record", self.how), self._file | record.line, 0)
             return
-        if not quick_raw_view(sample, self.scope).strip():
+        if not raw_view(sample, self.scope).strip():
             return  # no prompt (or response) to compare: not a duplicate of other empty ones
         # A prompt (or response) duplicate that is also a whole-record duplicate is D101's to
         # report; remembering the first record's hash keeps D102/D103 about different records.
-        whole = quick_view_hash(sample, "record", self.how)
-        self._remember_packed(group, quick_view_hash(sample, self.scope, self.how), self._file | record.line, whole)
+        whole = view_hash(sample, "record", self.how)
+        self._remember_packed(group, view_hash(sample, self.scope, self.how), self._file | record.line, whole)
 
     def _remember_packed(self, group: str, digest: int, packed: int, whole: int) -> None:
         firsts = self.first.get(group)

@@ -39,7 +39,7 @@ from ..atomic import write_atomically
 from ..config import ConfigError
 from ..model import Hit, Location, Record, Sample, Severity, Turn
 from ..registry import RunContext, run_rule
-from ..textview import Normalisation, normalise, quick_view_hash, raw_view
+from ..textview import Normalisation, normalise, raw_view, view_hash
 from .duplicates import _LINE_BITS, LocationTable
 
 HELD_OUT_SPLITS = frozenset({"test", "validation", "benchmarks"})
@@ -239,7 +239,7 @@ class PromptLeak(_SplitRule):
         self.count(sample, split)
         if not comparable_text(sample, "prompt").strip():
             return  # nothing to compare: an empty prompt leaks nothing
-        digest = quick_view_hash(sample, _comparable_scope(sample, "prompt"), self.how)
+        digest = view_hash(sample, _comparable_scope(sample, "prompt"), self.how)
         side = self.held if role == "held" else self.train
         side.append((digest,), 1, self.locations.pack(sample.record.path, sample.record.line), split, digest)
 
@@ -375,7 +375,7 @@ class NgramOverlap(_SplitRule):
             return
         record = sample.record
         side = self.held if role == "held" else self.train
-        key = quick_view_hash(sample, "record") if role == "held" else 0
+        key = view_hash(sample, "record") if role == "held" else 0
         loc = self.locations.pack(record.path, record.line)
         if len(words) < self.n:
             side.append((_short_hash(words),), 1, loc, split, key, True)

@@ -26,7 +26,7 @@ from ..model import Hit, Location, Record, Sample
 from ..readers import BOM, UnreadableFile, parse_json_bytes, read_records
 from ..registry import RunContext, run_rule
 from ..similarity import NearDuplicateIndex, Params, Result
-from ..textview import SCOPES, Normalisation, quick_view, quick_view_hash
+from ..textview import SCOPES, Normalisation, view, view_hash
 from .duplicates import _LINE_BITS, LocationTable
 
 _LINE_MASK = (1 << _LINE_BITS) - 1
@@ -84,7 +84,7 @@ class NearDuplicates:
         else:
             totals[group] = 1
             self.group_paths.setdefault(group, path)
-        text = quick_view(sample, self.scope, self.how)
+        text = view(sample, self.scope, self.how)
         if not text.strip():
             return  # nothing to compare (no prompt, say): not a near duplicate of other empty ones
         if path not in self.formats:
@@ -93,7 +93,7 @@ class NearDuplicates:
         if index is None:
             index = self.indexes[group] = NearDuplicateIndex(self.params)
         # view_hash is the index's own text digest of this text, already computed by D101.
-        index.add(self.locations.pack(path, record.line), text, quick_view_hash(sample, self.scope, self.how),
+        index.add(self.locations.pack(path, record.line), text, view_hash(sample, self.scope, self.how),
                   self.how.collapse_whitespace)
 
     def merge(self, other: "NearDuplicates") -> None:
@@ -108,7 +108,7 @@ class NearDuplicates:
 
     def load_texts(self, keys: Sequence[int]) -> dict[int, str]:
         """Re-read the records under `keys` and return their normalised views (what was indexed)."""
-        return load_views(keys, self.locations, self.formats, lambda sample: quick_view(sample, self.scope, self.how))
+        return load_views(keys, self.locations, self.formats, lambda sample: view(sample, self.scope, self.how))
 
     # ------------------------------------------------------------------ findings
 

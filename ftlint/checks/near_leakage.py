@@ -16,7 +16,7 @@ from ..config import ConfigError
 from ..model import Hit, Location, Sample
 from ..registry import RunContext, run_rule
 from ..similarity import NearDuplicateIndex, Pair
-from ..textview import Normalisation, quick_view, quick_view_hash
+from ..textview import Normalisation, view, view_hash
 from .leakage import MAX_RELATED, _comparable_scope, _located, _SplitRule, _train_label, comparable_text
 from .near_duplicates import key_remapper, load_views, merge_indexes, params_from_options
 
@@ -46,7 +46,7 @@ class NearDuplicateLeak(_SplitRule):
         self.formats: dict[str, str] = {}  # path -> format name (to re-read candidates)
 
     def _view(self, sample: Sample) -> str:
-        return quick_view(sample, _comparable_scope(sample, self.scope), self.how)
+        return view(sample, _comparable_scope(sample, self.scope), self.how)
 
     def add(self, sample: Sample, split: str | None) -> None:
         if self.role(split) is None:
@@ -60,7 +60,7 @@ class NearDuplicateLeak(_SplitRule):
         if index is None:
             index = self.indexes[split] = NearDuplicateIndex(self.params)
         index.add(self.locations.pack(record.path, record.line), self._view(sample),
-                  quick_view_hash(sample, _comparable_scope(sample, self.scope), self.how), self.how.collapse_whitespace)
+                  view_hash(sample, _comparable_scope(sample, self.scope), self.how), self.how.collapse_whitespace)
 
     def merge(self, other: "NearDuplicateLeak") -> None:
         self.merge_counts(other)
