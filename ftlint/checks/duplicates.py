@@ -100,16 +100,39 @@ class ExactDuplicates:
 
     def merge(self, other: "ExactDuplicates") -> None:
         """Replays the other state's records in their order, each with its own whole-record hash,
-        so a merged state (parallel batches, cached files) equals one that saw every record."""
+        so a merged state (parallel batches, cached files) equals one that saw every record.
+
+        The parallel engine merges every batch in the main process, so the common case is done
+        in bulk: a hash new to this state that did not repeat in the other one simply becomes a
+        first occurrence (set and dict operations in C). Only the rest is replayed one by one, in
+        the other state's order (its first occurrences are in file order)."""
         files = [self.locations.pack(path, 0) for path in other.locations.paths]
+        same_files = all(packed == index << _LINE_BITS for index, packed in enumerate(files))
         mask = (1 << _LINE_BITS) - 1
+        repeated: dict[str, set[int]] = {}
+        for group, digest in [*other.clusters, *other.whole_copies]:
+            repeated.setdefault(group, set()).add(digest)
         for group, firsts in other.first.items():
+            mine = self.first.get(group)
+            if mine is None:
+                mine = self.first[group] = {}
             first_whole = other.first_whole.get(group, {})
-            for digest, first in firsts.items():
+            replay = firsts.keys() & (mine.keys() | repeated.get(group, set()))
+            fresh = firsts.keys() - replay
+            if same_files:
+                mine.update({digest: firsts[digest] for digest in fresh})
+            else:
+                mine.update({digest: files[firsts[digest] >> _LINE_BITS] | (firsts[digest] & mask) for digest in fresh})
+            if first_whole:
+                wholes = self.first_whole.get(group)
+                if wholes is None:
+                    wholes = self.first_whole[group] = {}
+                wholes.update({digest: first_whole[digest] for digest in fresh if digest in first_whole})
+            for digest in sorted(replay, key=firsts.__getitem__):
                 key = (group, digest)
                 members = other.clusters.get(key)
                 copies = other.whole_copies.get(key)
-                entries = [(first, first_whole.get(digest, 0))]
+                entries = [(firsts[digest], first_whole.get(digest, 0))]
                 if members is not None:
                     entries += [(packed, other.member_whole.get(packed, 0)) for packed in members[1:]]
                 if copies is not None:
