@@ -206,3 +206,19 @@ def test_the_command_forks_its_workers_without_a_fork_server(tmp_path):
     done = subprocess.run([sys.executable, "-c", FORK_PROBE, "check", str(path), "-j", "2", "--no-cache",
                            "--select", "S,D101"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
     assert done.stdout.strip().splitlines()[-1] == "exit 0 fork server None", done.stdout + done.stderr
+
+
+def test_pruned_counters_give_the_same_statistics_with_workers(tmp_path, small_batches):
+    """Q202/Q204 keep bounded frequent-item tables that prune themselves past 2 x capacity;
+    where and how often they prune depends on the batches. Their distinct counts must not: once
+    pruned they come from a HyperLogLog of every key counted, the same however the data was cut."""
+    records = [chat_record(i) for i in range(4500)]
+    write(tmp_path / "train.jsonl", records)
+    serial = lint(tmp_path, ["train.jsonl"], jobs=1, select=["Q202", "Q204"])
+    workers = lint(tmp_path, ["train.jsonl"], jobs=2, select=["Q202", "Q204"])
+    stats = serial.files[0].statistics["Q202"]
+    assert summary(workers) == summary(serial)
+    openings = {" ".join(r["messages"][1]["content"].split()[:3]).casefold() for r in records}
+    estimate = stats["distinct-prompt-openings"]
+    assert isinstance(estimate, str) and estimate.startswith("~")  # pruned: estimated
+    assert abs(int(estimate[1:]) - len(openings)) <= 0.03 * len(openings), (estimate, len(openings))

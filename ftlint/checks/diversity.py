@@ -113,7 +113,7 @@ class RepeatedOpenings:
                 continue
             top = counter.top(self.top_k)
             stats[f"{side}s"] = counter.total
-            stats[f"distinct-{side}-openings"] = len(counter.counts) if counter.exact else f">= {len(counter.counts)}"
+            stats[f"distinct-{side}-openings"] = counter.distinct()
             stats[f"top-{side}-opening-share"] = round(_share(top[0][1], counter.total), 6)
             # An opening of one or two records is no pattern, just record text: not listed.
             shared = [(k, n) for k, n in top if n >= MIN_SHOWN]
@@ -324,7 +324,7 @@ class VerbObjectSpread:
         if share > self.max_share:
             yield Hit(f"narrow instruction mix: {share:.1%} of the instructions that open with a verb "
                       f"({n} of {with_verb}) open with \"{verb}\" (max-top-verb-share {self.max_share:.0%}; "
-                      f"{len(self.verbs.counts)} distinct leading verbs, {len(self.pairs.counts)} verb-object "
+                      f"{self.verbs.distinct()} distinct leading verbs, {self.pairs.distinct()} verb-object "
                       f"pairs); first at these lines", related=_related(path, self.verbs.examples.get(verb, [])),
                       key=verb)
 
@@ -341,7 +341,7 @@ class VerbObjectSpread:
         stats: dict[str, Any] = {
             "instructions": self.instructions, "with-leading-verb": with_verb,
             "questions": self.questions.total,
-            "distinct-verbs": len(self.verbs.counts), "distinct-verb-objects": len(self.pairs.counts),
+            "distinct-verbs": self.verbs.distinct(), "distinct-verb-objects": self.pairs.distinct(),
             "top-verb-share": round(_share(top[0][1], with_verb), 6) if top else None,
             "top-verbs": {v: {"count": n, "objects": {o: c for o, c in objects[v].items() if c >= MIN_SHOWN}}
                           for v, n in top if n >= MIN_SHOWN},

@@ -9,12 +9,16 @@ items and histograms whose size does not grow with the data.
   `capacity` most frequent (lossy counting). An item that was pruned and seen again restarts from
   zero, so a count can be low by at most `error`, the sum of the largest pruned count of each
   pruning; heavy hitters (a 30% opening) are never pruned. `exact` says whether it ever pruned.
+  Every key it counts also goes, hashed, into a `DistinctCounter`: once pruned, its number of
+  distinct items is that estimate, which (unlike the pruned table's size) does not depend on how
+  the data was cut into batches and merged.
 - `Histogram`: counts over fixed edges.
 """
 from __future__ import annotations
 
 import heapq
 import math
+import zlib
 from collections.abc import Iterable
 from typing import Any
 
@@ -83,6 +87,8 @@ class FrequentCounter:
         self.keep_examples = examples
         self.total = 0
         self.error = 0
+        self.seen = DistinctCounter()  # every key ever counted (see the module docstring)
+        self._unseen: list[int] = []  # their hashes, not yet in `seen`
 
     @property
     def exact(self) -> bool:
@@ -94,6 +100,10 @@ class FrequentCounter:
         count = counts.get(key)
         if count is None:
             counts[key] = n
+            unseen = self._unseen
+            unseen.append(zlib.crc32(key.encode("utf-8", "surrogatepass")))
+            if len(unseen) >= 4096:
+                self._see()
             if shown is not None:
                 self.shown[key] = shown
             if example is not None and self.keep_examples:
@@ -133,17 +143,46 @@ class FrequentCounter:
         self.shown = {k: v for k, v in self.shown.items() if k in keep}
         self.examples = {k: v for k, v in self.examples.items() if k in keep}
 
+    def _see(self) -> None:
+        if self._unseen:
+            import numpy as np
+
+            self.seen.add_hashes(np.array(self._unseen, dtype=np.uint32))
+            self._unseen.clear()
+
+    def distinct(self) -> int | str:
+        """How many different items were counted: exact until the first pruning, then the
+        HyperLogLog estimate, marked with "~"."""
+        if self.exact:
+            return len(self.counts)
+        self._see()
+        return f"~{round(self.seen.estimate())}"
+
     def merge(self, other: "FrequentCounter") -> None:
+        """The parallel engine merges every batch's counters in the main process: keys both
+        counted are added one by one, the rest join in bulk (key order does not matter: `top`
+        and `_prune` order by count, then key)."""
         self.total += other.total
         self.error += other.error
-        for key, n in other.counts.items():
-            self.counts[key] = self.counts.get(key, 0) + n
-            if key in other.shown:
-                self.shown.setdefault(key, other.shown[key])
-            if key in other.examples:
+        self._unseen.extend(other._unseen)
+        self.seen.merge(other.seen)
+        if len(self._unseen) >= 4096:
+            self._see()
+        counts, theirs = self.counts, other.counts
+        common = theirs.keys() & counts.keys()
+        for key in common:
+            counts[key] += theirs[key]
+        if len(common) < len(theirs):
+            counts.update({key: n for key, n in theirs.items() if key not in common})
+        if other.shown:
+            shown = self.shown
+            shown.update({key: text for key, text in other.shown.items() if key not in shown})
+        if other.examples:
+            room = self.keep_examples
+            for key, found in other.examples.items():
                 mine = self.examples.setdefault(key, [])
-                mine.extend(other.examples[key][:max(0, self.keep_examples - len(mine))])
-        if len(self.counts) > 2 * self.capacity:
+                mine.extend(found[:max(0, room - len(mine))])
+        if len(counts) > 2 * self.capacity:
             self._prune()
 
     def top(self, k: int) -> list[tuple[str, int]]:
