@@ -23,10 +23,6 @@ from collections.abc import Iterable
 from typing import Any
 
 HLL_BITS = 14
-# A merged counter prunes only past this many times its capacity: the main process merges a
-# batch's counter every ~1,200 records, and pruning at 2x (as `add` does) sorted the table every
-# few merges. Pruning later only makes the counts more exact.
-MERGE_SLACK = 8
 
 
 class DistinctCounter:
@@ -186,7 +182,7 @@ class FrequentCounter:
             for key, found in other.examples.items():
                 mine = self.examples.setdefault(key, [])
                 mine.extend(found[:max(0, room - len(mine))])
-        if len(counts) > MERGE_SLACK * self.capacity:
+        if len(counts) > 2 * self.capacity:
             self._prune()
 
     def top(self, k: int) -> list[tuple[str, int]]:
