@@ -38,6 +38,15 @@ class LocationTable:
         return Location(self.paths[packed >> _LINE_BITS], packed & ((1 << _LINE_BITS) - 1))
 
 
+def tally_group(totals: dict[str, int], group_paths: dict[str, str], group: str, path: str) -> None:
+    """Count a record in its group (a split, or its file) and remember a path to report on."""
+    if group in totals:
+        totals[group] += 1
+    else:
+        totals[group] = 1
+        group_paths.setdefault(group, path)
+
+
 class ExactDuplicates:
     scope = "record"
     noun = "record"
@@ -61,12 +70,7 @@ class ExactDuplicates:
         record = sample.record
         path = record.path
         group = split or path
-        totals = self.totals
-        if group in totals:
-            totals[group] += 1
-        else:
-            totals[group] = 1
-            self.group_paths.setdefault(group, path)
+        tally_group(self.totals, self.group_paths, group, path)
         if path != self._path:  # records come file by file
             self._path, self._file = path, self.locations.packer(path)
         if self.scope == "record":

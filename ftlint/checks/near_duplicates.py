@@ -27,7 +27,7 @@ from ..readers import BOM, UnreadableFile, parse_json_bytes, read_records
 from ..registry import RunContext, run_rule
 from ..similarity import NearDuplicateIndex, Params, Result
 from ..textview import SCOPES, Normalisation, view, view_hash
-from .duplicates import _LINE_BITS, LocationTable
+from .duplicates import _LINE_BITS, LocationTable, tally_group
 
 _LINE_MASK = (1 << _LINE_BITS) - 1
 _FAST_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")
@@ -78,12 +78,7 @@ class NearDuplicates:
         record = sample.record
         path = record.path
         group = split or path
-        totals = self.totals
-        if group in totals:
-            totals[group] += 1
-        else:
-            totals[group] = 1
-            self.group_paths.setdefault(group, path)
+        tally_group(self.totals, self.group_paths, group, path)
         text = view(sample, self.scope, self.how)
         if not text.strip():
             return  # nothing to compare (no prompt, say): not a near duplicate of other empty ones
