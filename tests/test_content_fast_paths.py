@@ -394,3 +394,83 @@ def test_a_new_first_token_means_new_words():
             told += 1
             assert new_words_exceed(text, set(tokens(other)), 0), (text, other)
     assert told > 1000
+
+
+# --------------------------------------------------------------------------- batched counting
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_add_many_equals_adding_one_by_one(seed):
+    rng = random.Random(seed)
+    capacity = rng.choice((5, 20, 100))
+    vocabulary = [f"w{i}" for i in range(rng.choice((30, 300, 3000)))]
+    keys = [vocabulary[min(int(rng.paretovariate(1.0)) - 1, len(vocabulary) - 1)] if rng.random() < 0.5
+            else rng.choice(vocabulary) for _ in range(12000)]
+    for with_shown, examples in ((True, 2), (False, 0), (False, 3)):
+        one, many = FrequentCounter(capacity=capacity, examples=examples), \
+            FrequentCounter(capacity=capacity, examples=examples)
+        for line, key in enumerate(keys):
+            one.add(key, key.upper() if with_shown else None, example=line if examples else None)
+        for start in range(0, len(keys), 700):  # uneven batches
+            part = keys[start:start + 700]
+            many.add_many(part, [k.upper() for k in part] if with_shown else None,
+                          list(range(start, start + len(part))) if examples else None)
+        assert one.error > 0  # pruned
+        assert (one.counts, one.shown, one.examples, one.error, one.total, one.distinct()) == \
+            (many.counts, many.shown, many.examples, many.error, many.total, many.distinct())
+
+
+def test_batched_openings_and_verb_objects_equal_per_record_counting():
+    """Q202 and Q204 parse and count a batch of records at a time; the counters end as if every
+    record were counted when it arrived, across batch ends, pickling and merges."""
+    import pickle
+
+    from ftlint.checks.diversity import KEY_BATCH, RepeatedOpenings, VerbObjectSpread, instruction_turn
+    from ftlint.content.responses import response_turns
+    from ftlint.formats import FORMATS
+    from ftlint.model import Record
+
+    rng = random.Random(5)
+    texts = generated_texts(400, seed=23) + ["Write a poem about rain", "Please list three fruits", "What is 2+2?",
+                                             "Can you explain gravity", "Sure! Here you go", "", "  "]
+    records = [{"messages": [{"role": "user", "content": rng.choice(texts)},
+                             {"role": "assistant", "content": rng.choice(texts)}]} for _ in range(3 * KEY_BATCH + 77)]
+    spec = FORMATS["openai-chat"]
+    samples = [spec.to_sample(Record("t.jsonl", n + 1, r)) for n, r in enumerate(records)]
+    rules = load_rules()
+    q202, q204 = RepeatedOpenings(rules["Q202"].options), VerbObjectSpread(rules["Q204"].options)
+    halves = [(RepeatedOpenings(rules["Q202"].options), VerbObjectSpread(rules["Q204"].options)) for _ in range(2)]
+    prompts, responses = FrequentCounter(examples=5), FrequentCounter(examples=5)
+    verbs, pairs, questions = FrequentCounter(examples=5), FrequentCounter(capacity=5000), FrequentCounter(capacity=50)
+    for n, sample in enumerate(samples):
+        q202.add(sample)
+        q204.add(sample)
+        for state in halves[n >= 1000]:
+            state.add(sample)
+        line = sample.record.line
+        turn = instruction_turn(sample)
+        if turn is not None:
+            if found := opening(turn.text, q202.words):
+                prompts.add(found[0], found[1], example=line)
+            verb, obj = verb_object(turn.text)
+            if verb.startswith("?"):
+                questions.add(verb[1:])
+            elif verb:
+                verbs.add(verb, example=line)
+                pairs.add(f"{verb} {obj}" if obj else verb)
+        answers = response_turns(sample)
+        if answers and (found := opening(answers[0].text, q202.words)):
+            responses.add(found[0], found[1], example=line)
+    first = halves[0]
+    first[0].merge(pickle.loads(pickle.dumps(halves[1][0])))
+    first[1].merge(pickle.loads(pickle.dumps(halves[1][1])))
+    for state in (q202, first[0]):
+        state.statistics()
+        for mine, plain in ((state.counters["prompt"], prompts), (state.counters["response"], responses)):
+            assert (mine.counts, mine.shown, mine.examples, mine.total) == \
+                (plain.counts, plain.shown, plain.examples, plain.total)
+    for state in (q204, first[1]):
+        state.statistics()
+        for mine, plain in ((state.verbs, verbs), (state.pairs, pairs), (state.questions, questions)):
+            assert (mine.counts, mine.examples, mine.total) == (plain.counts, plain.examples, plain.total)
+    assert q202.statistics() == first[0].statistics() and q204.statistics() == first[1].statistics()

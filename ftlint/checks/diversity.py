@@ -22,6 +22,7 @@ TOP_PLOTTED = 15
 EXAMPLES = 5  # locations kept per opening / verb, shown as related locations
 MIN_SHOWN = 3  # openings and verb-object pairs are listed only when this many records share them
 BATCH = 256  # responses hashed together for the distinct-n sketches (at most 256: see _flush)
+KEY_BATCH = 512  # records whose openings / verb-objects are extracted and counted together
 
 
 def instruction_turn(sample: Sample):
@@ -70,21 +71,49 @@ class RepeatedOpenings:
                        "response": _fraction(options, "response-max-share", self.code)}
         self.min_records = int(options["min-records"])
         self.counters = {"prompt": FrequentCounter(examples=EXAMPLES), "response": FrequentCounter(examples=EXAMPLES)}
+        # per record, its line and the texts its openings come from (references, no copies):
+        # openings are taken and counted a batch at a time, in record order (the same counts)
+        self._pending: list[tuple[int, str | None, str | None]] = []
 
     def add(self, sample: Sample) -> None:
-        line = sample.record.line
         turn = instruction_turn(sample)
-        if turn is not None and (found := opening(turn.text, self.words)):
-            self.counters["prompt"].add(found[0], found[1], example=line)
         responses = response_turns(sample)
-        if responses and (found := opening(responses[0].text, self.words)):
-            self.counters["response"].add(found[0], found[1], example=line)
+        pending = self._pending
+        pending.append((sample.record.line, turn.text if turn is not None else None,
+                        responses[0].text if responses else None))
+        if len(pending) >= KEY_BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        pending = self._pending
+        if not pending:
+            return
+        self._pending = []
+        words = self.words
+        for side, at in (("prompt", 1), ("response", 2)):
+            keys: list[str] = []
+            shown: list[str] = []
+            lines: list[int] = []
+            for item in pending:
+                text = item[at]
+                if text is not None and (found := opening(text, words)):
+                    keys.append(found[0])
+                    shown.append(found[1])
+                    lines.append(item[0])
+            self.counters[side].add_many(keys, shown, lines)
+
+    def __getstate__(self) -> dict[str, Any]:
+        self._flush()
+        return self.__dict__.copy()
 
     def merge(self, other: "RepeatedOpenings") -> None:
+        self._flush()
+        other._flush()
         for side, counter in self.counters.items():
             counter.merge(other.counters[side])
 
     def finish(self, path: str) -> Iterator[Hit]:
+        self._flush()
         for side in ("prompt", "response"):
             counter = self.counters[side]
             limit = self.limits[side]
@@ -105,6 +134,7 @@ class RepeatedOpenings:
                       related=_related(path, counter.examples.get(key, [])), key=f"{side}|{key}")
 
     def statistics(self) -> dict[str, Any]:
+        self._flush()
         stats: dict[str, Any] = {"words": self.words}
         plots = []
         for side in ("prompt", "response"):
@@ -294,28 +324,58 @@ class VerbObjectSpread:
         self.pairs = FrequentCounter(capacity=5000)
         self.questions = FrequentCounter(capacity=50)
         self.instructions = 0
+        # instructions (references) and their lines, parsed and counted a batch at a time in
+        # record order (the same counts)
+        self._texts: list[str] = []
+        self._lines: list[int] = []
 
     def add(self, sample: Sample) -> None:
         turn = instruction_turn(sample)
         if turn is None:
             return
-        self.instructions += 1
-        verb, obj = verb_object(turn.text)
-        if not verb:
+        self._texts.append(turn.text)
+        self._lines.append(sample.record.line)
+        if len(self._texts) >= KEY_BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        texts, lines = self._texts, self._lines
+        if not texts:
             return
-        if verb.startswith("?"):
-            self.questions.add(verb[1:])
-            return
-        self.verbs.add(verb, example=sample.record.line)
-        self.pairs.add(f"{verb} {obj}" if obj else verb)
+        self._texts, self._lines = [], []
+        self.instructions += len(texts)
+        verbs: list[str] = []
+        examples: list[int] = []
+        pairs: list[str] = []
+        questions: list[str] = []
+        for text, line in zip(texts, lines):
+            verb, obj = verb_object(text)
+            if not verb:
+                continue
+            if verb[0] == "?":
+                questions.append(verb[1:])
+                continue
+            verbs.append(verb)
+            examples.append(line)
+            pairs.append(f"{verb} {obj}" if obj else verb)
+        self.verbs.add_many(verbs, examples=examples)
+        self.pairs.add_many(pairs)
+        self.questions.add_many(questions)
+
+    def __getstate__(self) -> dict[str, Any]:
+        self._flush()
+        return self.__dict__.copy()
 
     def merge(self, other: "VerbObjectSpread") -> None:
+        self._flush()
+        other._flush()
         self.instructions += other.instructions
         self.verbs.merge(other.verbs)
         self.pairs.merge(other.pairs)
         self.questions.merge(other.questions)
 
     def finish(self, path: str) -> Iterator[Hit]:
+        self._flush()
         with_verb = self.verbs.total
         if with_verb < self.min_records or self.max_share >= 1.0:
             return
@@ -329,6 +389,7 @@ class VerbObjectSpread:
                       key=verb)
 
     def statistics(self) -> dict[str, Any]:
+        self._flush()
         if not self.instructions:
             return {}
         with_verb = self.verbs.total

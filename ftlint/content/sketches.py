@@ -117,6 +117,42 @@ class FrequentCounter:
                 if seen is not None and len(seen) < self.keep_examples:
                     seen.append(example)
 
+    def add_many(self, keys: list[str], shown: list[str] | None = None, examples: list[Any] | None = None) -> None:
+        """`add(keys[i], shown[i], example=examples[i])` for each i in order (the same counts,
+        pruning points and examples), without a call per key: batched states count this way."""
+        if not keys:
+            return
+        self.total += len(keys)
+        counts = self.counts
+        unseen = self._unseen
+        keep = self.keep_examples if examples is not None else 0
+        all_examples = self.examples
+        all_shown = self.shown if shown is not None else None
+        limit = 2 * self.capacity
+        crc32 = zlib.crc32
+        for i, key in enumerate(keys):
+            count = counts.get(key)
+            if count is None:
+                counts[key] = 1
+                unseen.append(crc32(key.encode("utf-8", "surrogatepass")))
+                if len(unseen) >= 4096:
+                    self._see()
+                if all_shown is not None:
+                    all_shown[key] = shown[i]  # type: ignore[index]
+                if keep:
+                    all_examples[key] = [examples[i]]  # type: ignore[index]
+                if len(counts) > limit:
+                    self._prune()
+                    counts, all_examples = self.counts, self.examples
+                    if all_shown is not None:
+                        all_shown = self.shown
+            else:
+                counts[key] = count + 1
+                if keep:
+                    seen = all_examples.get(key)
+                    if seen is not None and len(seen) < keep:
+                        seen.append(examples[i])  # type: ignore[index]
+
     def _prune(self) -> None:
         """Keep the `capacity` first items in (-count, key) order. Most items have the same low
         count, so the counts are bucketed and only the items tied at the cut are sorted (by key,
