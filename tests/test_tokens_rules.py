@@ -462,3 +462,22 @@ def test_t101_one_finding_when_both_sides_lose_the_shared_prompt(run, tmp_path):
     assert finding.location.field == "prompt"
     assert finding.message.startswith("both preference sides; longest prompt + chosen: ")
     assert "no trained token survives" in finding.message
+
+
+def test_length_counter_add_many_equals_add_one_by_one(monkeypatch):
+    """T103 hands lengths over in batches: the same counts, sums and quantiles as one at a time,
+    also when the batch crosses the limit where lengths start to be rounded."""
+    import random
+
+    from ftlint.tokens import stats
+
+    monkeypatch.setattr(stats, "MAX_DISTINCT", 300)
+    rng = random.Random(7)
+    values = [rng.randrange(0, 10 ** rng.randrange(1, 7)) for _ in range(5000)]
+    one, many = stats.LengthCounter(), stats.LengthCounter()
+    for value in values:
+        one.add(value)
+    for start in range(0, len(values), 777):
+        many.add_many(values[start:start + 777])
+    assert (many.n, many.sum, many.coarse, many.counts) == (one.n, one.sum, one.coarse, one.counts)
+    assert many.quantiles([0.1, 0.5, 0.95]) == one.quantiles([0.1, 0.5, 0.95])

@@ -16,13 +16,14 @@ from typing import Any
 
 from ..model import Hit, Sample, Severity, Turn
 from ..registry import RunContext, dataset_rule, record_rule, run_rule
-from ..tokens.counting import RESPONSE_ROLES, Counts, counts, cut_point, spec_of
+from ..tokens.counting import RESPONSE_ROLES, Counts, counts, counts_key, cut_point, spec_of
 from ..tokens.repetition import cannot_loop, find_loop, may_loop
 from ..tokens.settings import TokenizerSpec
 from ..tokens.stats import Bounded, Extremes, LengthCounter
 
 SCREEN_CHARS = 16_384  # T105: longer texts are first tested with `cannot_loop` (cheaper than zlib there)
 KEEP = 1000  # candidates kept per file by the outlier rules (the findings list them, up to max-listed)
+BATCH = 1024  # T103: lengths gathered before they go to the counters in one call
 # Control strings of common chat templates (ChatML, Llama 2/3, Mistral, Gemma, Phi, GPT).
 SPECIAL_TOKENS = (
     "<|im_start|>", "<|im_end|>", "<|im_sep|>", "<|endoftext|>", "<|endofprompt|>", "<|end|>",
@@ -123,6 +124,7 @@ class ResponseTooShort:
         self.short = Bounded(int(options["max-listed"]))
         self.empty = Bounded(int(options["max-listed"]))
         self.label = ""
+        self.key: str | None = None  # the counts' key in `Sample.cache`, known after the first record
 
     def add(self, sample: Sample) -> None:
         if sample.chosen is None and sample.rejected is None:
@@ -133,7 +135,10 @@ class ResponseTooShort:
                 index -= 1
             if index < 0 or turns[index].payload:
                 return
-            c = counts(sample, self.options)
+            c = sample.cache.get(self.key)
+            if c is None:
+                c = counts(sample, self.options)
+                self.key = counts_key(self.options)
             responses, numbers = [turns[index]], [c.sequences[0].tokens[index]]
         else:
             responses = _final_responses(sample)
@@ -200,23 +205,45 @@ class LengthOutlier:
         self.methods: dict[str, int] = {}
         self.label = ""
         self.extremes = Extremes(KEEP)
+        self.key: str | None = None  # the counts' key in `Sample.cache`, known after the first record
+        self.pending: list[int] = []  # total, prompt, response of records not yet in the counters
 
     def add(self, sample: Sample) -> None:
-        c = counts(sample, self.options)
-        self.label = self.label or _label(c)
-        self.total.add(c.total)
-        self.prompt.add(c.prompt)
-        self.response.add(c.response)
+        c = sample.cache.get(self.key)
+        if c is None:
+            c = counts(sample, self.options)
+            self.key = counts_key(self.options)
+            self.label = self.label or _label(c)
+        total = c.total
+        pending = self.pending
+        pending += (total, c.prompt, c.response)
+        if len(pending) >= BATCH * 3:
+            self._flush()
         self.trained += c.trained
-        self.over += c.total > self.limit
-        method = c.sequences[0].method if len(c.sequences) == 1 else c.longest.method
-        self.methods[method] = self.methods.get(method, 0) + 1
+        if total > self.limit:
+            self.over += 1
+        sequences = c.sequences
+        method = sequences[0].method if len(sequences) == 1 else c.longest.method
+        methods = self.methods
+        methods[method] = methods.get(method, 0) + 1
         by_role = self.by_role
         for role, n in c.by_role.items():
             by_role[role] = by_role.get(role, 0) + n
-        self.extremes.add(c.total, sample.record.path, sample.record.line, (c.prompt, c.response, c.estimated))
+        heap = self.extremes.heap
+        if len(heap) < KEEP or total >= heap[0][0]:  # `Extremes.add`'s own first test, without the call
+            self.extremes.add(total, sample.record.path, sample.record.line, (c.prompt, c.response, c.estimated))
+
+    def _flush(self) -> None:
+        pending = self.pending
+        if pending:
+            self.total.add_many(pending[0::3])
+            self.prompt.add_many(pending[1::3])
+            self.response.add_many(pending[2::3])
+            self.pending = []
 
     def merge(self, other: "LengthOutlier") -> None:
+        self._flush()
+        other._flush()
         for mine, theirs in ((self.total, other.total), (self.prompt, other.prompt), (self.response, other.response)):
             mine.merge(theirs)
         self.trained += other.trained
@@ -229,6 +256,7 @@ class LengthOutlier:
         self.label = self.label or other.label
 
     def finish(self, path: str) -> Iterator[Hit]:
+        self._flush()
         if self.total.n < int(self.options["min-records"]):
             return
         median, high = self.total.quantiles([0.5, float(self.options["outlier-quantile"])])
@@ -252,6 +280,7 @@ class LengthOutlier:
                       key="T103:more")
 
     def statistics(self) -> dict[str, Any]:
+        self._flush()
         if not self.total.n:
             return {}
         return {
@@ -481,15 +510,21 @@ class TokenStatistics:
         self.limit = int(options["max-tokens"])
         self.groups: dict[str, list[int]] = {}  # split (or "all") -> [records, tokens, trained, billed]
         self.label = ""
+        self.key: str | None = None  # the counts' key in `Sample.cache`, known after the first record
 
     def add(self, sample: Sample, split: str | None) -> None:
-        c = counts(sample, self.options)
-        self.label = self.label or _label(c)
-        total, trained, billed = c.total, c.trained, min(c.total, self.limit)
+        c = sample.cache.get(self.key)
+        if c is None:
+            c = counts(sample, self.options)
+            self.key = counts_key(self.options)
+            self.label = self.label or _label(c)
+        total, trained = c.total, c.trained
+        billed = total if total < self.limit else self.limit
+        groups = self.groups
         for group in ("all",) if split is None or split == "all" else ("all", split):
-            entry = self.groups.get(group)
+            entry = groups.get(group)
             if entry is None:
-                entry = self.groups[group] = [0, 0, 0, 0]
+                entry = groups[group] = [0, 0, 0, 0]
             entry[0] += 1
             entry[1] += total
             entry[2] += trained

@@ -99,11 +99,19 @@ _BY_OPTIONS: dict[int, tuple[dict[str, Any], TokenizerSpec, str]] = {}
 
 
 def counts(sample: Sample, options: dict[str, Any]) -> Counts:
-    _, spec, key = _settings(options)
-    cached = sample.cache.get(key)
+    entry = _BY_OPTIONS.get(id(options))
+    if entry is None or entry[0] is not options:
+        entry = _settings(options)
+    cached = sample.cache.get(entry[2])
     if cached is None:
-        cached = sample.cache[key] = _count(sample, spec)
+        cached = sample.cache[entry[2]] = _count(sample, entry[1])
     return cached
+
+
+def counts_key(options: dict[str, Any]) -> str:
+    """The key of the counts in `Sample.cache` for these options: a dataset rule keeps it and reads
+    `sample.cache.get(key)` itself, falling back to `counts` only for the record's first rule."""
+    return _settings(options)[2]
 
 
 def _uses_template(sample: Sample, turns: list[Turn]) -> bool:

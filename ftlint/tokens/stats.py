@@ -38,6 +38,22 @@ class LengthCounter:
         if len(self.counts) > MAX_DISTINCT and not self.coarse:
             self._coarsen()
 
+    def add_many(self, values: list[int]) -> None:
+        """`add` for each of `values` (integers: their sum is exact in any order), in one call:
+        the T rules gather a batch of lengths and hand it over, instead of a call per record."""
+        if self.coarse:
+            for value in values:
+                self.add(value)
+            return
+        self.n += len(values)
+        self.sum += sum(values)
+        counts = self.counts
+        get = counts.get
+        for value in values:
+            counts[value] = get(value, 0) + 1
+        if len(counts) > MAX_DISTINCT:
+            self._coarsen()  # coarse keys are idempotent: as if each value past the limit was coarsened
+
     def _coarsen(self) -> None:
         merged: dict[float, int] = {}
         for value, n in self.counts.items():
