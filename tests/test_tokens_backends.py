@@ -93,6 +93,11 @@ def test_lone_surrogates_count_as_a_utf8_writer_sends_them():
     backend = _backend("o200k_base")
     text = "broken \ud800 surrogate and \udfff more words"
     assert backend.count_many([text]) == [backend.count_direct(text.encode("utf-8", "replace").decode())]
+    # After other texts of the same record (counted again by the general loop: the same numbers).
+    texts = ["a plain first turn", "Second turn " * 30, text, "after it"]
+    expected = [backend.count_direct(t.encode("utf-8", "replace").decode()) for t in texts]
+    assert backend.count_many(texts) == expected
+    assert backend.count_many(texts) == expected
 
 
 def test_long_texts_are_remembered_from_their_second_sighting():

@@ -23,7 +23,7 @@ from ..tokens.stats import Bounded, Extremes, LengthCounter
 
 SCREEN_CHARS = 16_384  # T105: longer texts are first tested with `cannot_loop` (cheaper than zlib there)
 KEEP = 1000  # candidates kept per file by the outlier rules (the findings list them, up to max-listed)
-BATCH = 1024  # T103: lengths gathered before they go to the counters in one call
+BATCH = 1024  # T102/T103: lengths gathered before they go to the counters in one call
 # Control strings of common chat templates (ChatML, Llama 2/3, Mistral, Gemma, Phi, GPT).
 SPECIAL_TOKENS = (
     "<|im_start|>", "<|im_end|>", "<|im_sep|>", "<|endoftext|>", "<|endofprompt|>", "<|end|>",
@@ -125,6 +125,7 @@ class ResponseTooShort:
         self.empty = Bounded(int(options["max-listed"]))
         self.label = ""
         self.key: str | None = None  # the counts' key in `Sample.cache`, known after the first record
+        self.pending: list[int] = []  # lengths not yet in `self.lengths`
 
     def add(self, sample: Sample) -> None:
         if sample.chosen is None and sample.rejected is None:
@@ -148,8 +149,12 @@ class ResponseTooShort:
             numbers = [c.tokens_of(turn) for turn in responses]
         self.label = self.label or _label(c)
         line = sample.record.line
+        pending = self.pending
+        pending += numbers
+        if len(pending) >= BATCH:
+            self.lengths.add_many(pending)
+            self.pending = []
         for turn, n in zip(responses, numbers):
-            self.lengths.add(n)
             if not turn.text.strip():
                 continue  # empty or whitespace-only: Q101 reports it
             visible = turn.text[0].isalnum() or _visible(turn.text)  # a letter or digit first: visible
@@ -158,13 +163,21 @@ class ResponseTooShort:
             elif n < self.warn_below:
                 self.short.add(line, turn.field, turn.role, n, c.estimated)
 
+    def _flush(self) -> None:
+        if self.pending:
+            self.lengths.add_many(self.pending)
+            self.pending = []
+
     def merge(self, other: "ResponseTooShort") -> None:
+        self._flush()
+        other._flush()
         self.lengths.merge(other.lengths)
         self.short.merge(other.short)
         self.empty.merge(other.empty)
         self.label = self.label or other.label
 
     def finish(self, path: str) -> Iterator[Hit]:
+        self._flush()
         for line, field, role, n, size, visible, estimated in self.empty.items:
             if visible:
                 what = f"{'~' if estimated else ''}{n} token{'s' * (n != 1)} ({self.label}), fewer than min-response-tokens {self.error_below}"

@@ -68,7 +68,10 @@ def spec_of(options: dict[str, Any]) -> TokenizerSpec:
     """The resolved tokenizer: from the options when the configuration resolved it on load, else
     (default settings, or options that did not come through a configuration) resolved here once
     per process, without touching the options (they are part of the result cache's key)."""
-    return _settings(options)[1]
+    entry = _BY_OPTIONS.get(id(options))
+    if entry is None or entry[0] is not options:
+        entry = _settings(options)
+    return entry[1]
 
 
 def _settings(options: dict[str, Any]) -> tuple[dict[str, Any], TokenizerSpec, str]:
