@@ -19,6 +19,7 @@ from __future__ import annotations
 import heapq
 import math
 import zlib
+from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
@@ -160,24 +161,26 @@ class FrequentCounter:
         counts, capacity = self.counts, self.capacity
         if len(counts) <= capacity:
             return
-        histogram: dict[int, int] = {}
-        for n in counts.values():
-            histogram[n] = histogram.get(n, 0) + 1
+        histogram = Counter(counts.values())
         above = 0  # items with a count above `cut`
         for cut in sorted(histogram, reverse=True):
             if above + histogram[cut] >= capacity:
                 break
             above += histogram[cut]
-        tied = sorted(k for k, n in counts.items() if n == cut)
+        tied = [k for k, n in counts.items() if n == cut]
+        tied.sort()
         needed = capacity - above
         # the first dropped item: the next tied one, else the largest count below the cut
         self.error += cut if needed < len(tied) else max(n for n in histogram if n < cut)
-        keep = {k: n for k, n in counts.items() if n > cut}
-        for k in tied[:needed]:
-            keep[k] = cut
+        keep = {k: n for k, n in counts.items() if n > cut} if above else {}
+        keep.update(dict.fromkeys(tied[:needed], cut))
         self.counts = keep
-        self.shown = {k: v for k, v in self.shown.items() if k in keep}
-        self.examples = {k: v for k, v in self.examples.items() if k in keep}
+        # looked up per kept key: the kept items are at most half of the table
+        shown, examples = self.shown, self.examples
+        if shown:
+            self.shown = {k: shown[k] for k in keep if k in shown}
+        if examples:
+            self.examples = {k: examples[k] for k in keep if k in examples}
 
     def _see(self) -> None:
         if self._unseen:
