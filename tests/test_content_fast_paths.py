@@ -221,6 +221,12 @@ def test_verb_object_equals_the_plain_tokenisation_and_lead_in_scan():
     filler = ["the", "a", "short", "-", "'", "two", "and", ",", "why", "poems", "x" * 30, "5", "to", "you", "can"]
     texts += [" ".join([rng.choice(leads) for _ in range(rng.randint(0, 6))] + [rng.choice(verbs)]
                        + [rng.choice(filler) for _ in range(rng.randint(0, 25))]) for _ in range(6000)]
+    # heads of letters and whitespace only (split instead of tokenised), any ASCII whitespace
+    letters = ["please", "Write", "can", "you", "poems", "the", "Describing", "is", "how", "abcdefghijklmnopqrstuvwxyz",
+               "a", "x", "Kindly", "i", "want", "to", "sing"]
+    spaces = [" ", "  ", "\t", "\n", "\x0b", "\x0c", "\r", "\x1c", "\x1f", " \n "]
+    texts += ["".join(rng.choice(spaces) * (i > 0) + rng.choice(letters) for i in range(rng.randint(1, 14)))
+              + rng.choice(["", ".", " 5", "'s", "_x", "-y"]) for _ in range(6000)]
     for text in texts:
         assert verb_object(text) == reference_verb_object(text), text
 

@@ -101,7 +101,11 @@ def verb_object(instruction: str) -> tuple[str, str | None]:
             # Most instructions are settled by their first few words: tokenise a short head
             # first. Its last token may be cut, so it is dropped; `complete=False` gives up
             # (None) whenever more tokens could change the answer.
-            quick = _ASCII_WORD.findall(lowered, 0, _QUICK_CHARS)
+            quick = lowered[:_QUICK_CHARS].split()
+            # letters between whitespace (most heads) are what the tokeniser would find; anything
+            # else (digits, punctuation, _ ' -) goes to the tokeniser
+            if not "".join(quick).isalpha():
+                quick = _ASCII_WORD.findall(lowered, 0, _QUICK_CHARS)
             found = _decide(quick[:-1], complete=False)
             if found is not None:
                 return found
@@ -136,7 +140,7 @@ def _decide(words: list[str], complete: bool) -> tuple[str, str | None] | None:
     """The heuristic on tokens; with `complete=False` the tokens are only the first ones of the
     instruction, and None says the answer needs more of them."""
     n = len(words)
-    i = _skip_lead_ins_at(words, 0, complete)
+    i = 0 if n and words[0] not in _LEAD_BY_FIRST else _skip_lead_ins_at(words, 0, complete)
     # lead-ins may be followed by punctuation ("Hi, write...") or a comma
     while i is not None and i < n and not words[i][0].isalnum():
         i = _skip_lead_ins_at(words, i + 1, complete)
@@ -153,7 +157,7 @@ def _decide(words: list[str], complete: bool) -> tuple[str, str | None] | None:
         return None
     follower = words[i + 1] if i + 1 < n else ""
     if (follower in (":", "=", "#") or follower in COPULAS or follower in NUMBERED or follower.isdigit()
-            or _gerund(first)):
+            or len(first) > 5 and first.endswith("ing") and first not in _ING_VERBS):  # _gerund
         return "", None  # "Sentence:", "Paris is", "Describing...", "Question 5", "Step number 2": no verb
     for j in range(i + 1, min(i + 12, n)):
         word = words[j]
