@@ -68,7 +68,8 @@ def opening(text: str, words: int) -> tuple[str, str] | None:
     if not found:
         return None
     shown = " ".join(found)
-    if _EDGE_CHAR.search(shown) is None:
+    # no edge punctuation is alphanumeric: letters and digits between the spaces need no regex
+    if shown.replace(" ", "").isalnum() or _EDGE_CHAR.search(shown) is None:
         return shown.casefold(), shown  # nothing to strip: folding the joined words folds each one
     # the words hold no whitespace, so joining the non-empty stripped ones is splitting the joined key
     stripped = [w.strip(_EDGE).casefold() for w in found]
