@@ -17,7 +17,7 @@ from typing import Any
 from ..model import Hit, Sample, Severity, Turn
 from ..registry import RunContext, dataset_rule, record_rule, run_rule
 from ..tokens.counting import RESPONSE_ROLES, Counts, counts, counts_key, cut_point, spec_of
-from ..tokens.repetition import cannot_loop, find_loop, may_loop
+from ..tokens.repetition import MAX_CHARS, cannot_loop, find_loop, may_loop, recurs
 from ..tokens.settings import TokenizerSpec
 from ..tokens.stats import Bounded, Extremes, LengthCounter
 
@@ -396,7 +396,8 @@ class RatioOutlier:
 def degenerate_repetition(sample: Sample, options: dict[str, Any]) -> Iterable[Hit]:
     # Most responses are short or fail `may_loop` (a few str.count calls): test that before
     # building anything, and read the options only for a text that may hold a loop.
-    candidates = [t for t in sample.turns if t.role in RESPONSE_ROLES and len(t.text) >= 64 and may_loop(t.text)]
+    candidates = [t for t in sample.turns
+                  if t.role in RESPONSE_ROLES and len(t.text) >= 64 and recurs(t.text[:MAX_CHARS])]  # `may_loop`
     for side in (sample.chosen, sample.rejected if options.get("check-rejected") else None):
         if side:
             candidates += [t for t in side if len(t.text) >= 64 and may_loop(t.text)]

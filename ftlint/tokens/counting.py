@@ -107,7 +107,12 @@ def counts(sample: Sample, options: dict[str, Any]) -> Counts:
         entry = _settings(options)
     cached = sample.cache.get(entry[2])
     if cached is None:
-        cached = sample.cache[entry[2]] = _count(sample, entry[1])
+        spec = entry[1]
+        if sample.chosen is None and sample.rejected is None and not (spec.template and spec.kind == "hf"):
+            cached = _count_plain(sample, spec, backend_for(spec), sample.turns)  # `_count`, a call less
+        else:
+            cached = _count_general(sample, spec)
+        sample.cache[entry[2]] = cached
     return cached
 
 

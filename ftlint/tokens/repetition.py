@@ -140,6 +140,9 @@ def _recurs(text: str, probes: int = 7, size: int = 12) -> bool:
     return False
 
 
+recurs = _recurs  # `may_loop` is `recurs(text[:MAX_CHARS])`: a hot caller inlines it
+
+
 def gate(size: int) -> float:
     """The least compression ratio of a `size`-byte text that is half a loop of 4+ repetitions.
 
