@@ -125,34 +125,40 @@ class FrequentCounter:
             return
         self.total += len(keys)
         counts = self.counts
-        unseen = self._unseen
         keep = self.keep_examples if examples is not None else 0
         all_examples = self.examples
         all_shown = self.shown if shown is not None else None
         limit = 2 * self.capacity
-        crc32 = zlib.crc32
+        room = limit - len(counts)  # new keys before the table must be pruned
+        fresh: list[str] = []  # new keys, hashed for `seen` after the loop (its order does not matter)
         for i, key in enumerate(keys):
             count = counts.get(key)
             if count is None:
                 counts[key] = 1
-                unseen.append(crc32(key.encode("utf-8", "surrogatepass")))
-                if len(unseen) >= 4096:
-                    self._see()
+                fresh.append(key)
                 if all_shown is not None:
                     all_shown[key] = shown[i]  # type: ignore[index]
                 if keep:
                     all_examples[key] = [examples[i]]  # type: ignore[index]
-                if len(counts) > limit:
+                room -= 1
+                if room < 0:
                     self._prune()
                     counts, all_examples = self.counts, self.examples
                     if all_shown is not None:
                         all_shown = self.shown
+                    room = limit - len(counts)
             else:
                 counts[key] = count + 1
                 if keep:
                     seen = all_examples.get(key)
                     if seen is not None and len(seen) < keep:
                         seen.append(examples[i])  # type: ignore[index]
+        if fresh:
+            crc32 = zlib.crc32
+            unseen = self._unseen
+            unseen += [crc32(key.encode("utf-8", "surrogatepass")) for key in fresh]
+            if len(unseen) >= 4096:
+                self._see()
 
     def _prune(self) -> None:
         """Keep the `capacity` first items in (-count, key) order. Most items have the same low
