@@ -99,13 +99,17 @@ def record_screen_words(sample: Sample) -> tuple[int, frozenset[bytes] | None, b
         turns = response_turns(sample)
         if len(turns) == 1:  # most records
             text = turns[0].text
-            all_ascii = text.isascii()
         else:
-            texts = [t.text for t in turns]
-            ascii_texts = [text for text in texts if text.isascii()]
-            text, all_ascii = " ".join(ascii_texts), len(ascii_texts) == len(texts)
-        cached = sample.cache["content.screen-words"] = (
-            _screen._version, _screen.screen_words(text) if all_ascii or text.isascii() else frozenset(), all_ascii)
+            text = " ".join([t.text for t in turns])
+        # the joined text is ASCII when every response is (one C pass, no list of ASCII texts)
+        if text.isascii():
+            cached = (_screen._version, _screen.ascii_screen_words(text), True)
+        elif len(turns) == 1:
+            cached = (_screen._version, frozenset(), False)
+        else:
+            ascii_texts = [t.text for t in turns if t.text.isascii()]
+            cached = (_screen._version, _screen.ascii_screen_words(" ".join(ascii_texts)), False)
+        sample.cache["content.screen-words"] = cached
     return cached
 
 

@@ -171,6 +171,11 @@ def screen_words(text: str) -> frozenset[bytes] | None:
     return _screened.intersection(text.encode("ascii").translate(_WORD_TABLE).split())
 
 
+def ascii_screen_words(text: str) -> frozenset[bytes]:
+    """`screen_words` of a text known to be ASCII."""
+    return _screened.intersection(text.encode("ascii").translate(_WORD_TABLE).split())
+
+
 def _register(words: frozenset[bytes]) -> bool:
     global _screened, _version
     if words <= _screened:
