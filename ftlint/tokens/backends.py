@@ -41,7 +41,10 @@ class Backend:
         once per process: short ones from their first sighting, long ones (a 3 KB system prompt
         costs more to count than the rest of its record) from their second, so one-off answers
         are never stored."""
-        memo, long, count = self._memo, self._long, self._count_one
+        return self._count_with(texts, self._count_one)
+
+    def _count_with(self, texts: Sequence[str], count: Any) -> list[int]:
+        memo, long = self._memo, self._long
         out = []
         for text in texts:
             size = len(text)
@@ -158,29 +161,10 @@ class OpenAIBackend(Backend):
         """`Backend.count_many` with `_count_text` called directly (a call less per text); a text
         with lone surrogates sends the record through the general loop, which counts the texts
         before it again from the memo or the table (the same numbers)."""
-        memo, long, count = self._memo, self._long, self._count_text
-        out = []
         try:
-            for text in texts:
-                size = len(text)
-                if size <= MEMO_CHARS:
-                    n = memo.get(text)
-                    if n is None:
-                        n = count(text)
-                        if len(memo) < MEMO_SIZE:
-                            memo[text] = n
-                elif size <= LONG_MEMO_CHARS:
-                    n = long.get(text)
-                    if n is None:
-                        n = count(text)
-                        if len(long) < LONG_MEMO_SIZE:
-                            self._remember(text, n)
-                else:
-                    n = count(text)
-                out.append(n)
+            return self._count_with(texts, self._count_text)
         except UnicodeEncodeError:
             return Backend.count_many(self, texts)
-        return out
 
     def count_direct(self, text: str) -> int:
         """One call of the Rust tokenizer on the whole text (what `_count_text` must equal)."""
