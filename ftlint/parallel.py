@@ -86,8 +86,10 @@ def make_pool(jobs: int) -> ProcessPoolExecutor:
 def start_forked_pool(jobs: int) -> ProcessPoolExecutor | None:
     """Fork the workers now, while this process still runs one thread: they start instantly with
     ftlint's modules already loaded, where a fork server costs a fresh interpreter and its
-    imports first. Called before the run's states are built, because those load numpy, whose
-    BLAS thread pool would make any later fork unsafe. None when forking is not safe here."""
+    imports first. Called before the run's states are built (they load tokenizers, whose thread
+    pools would make a later fork unsafe). The rule modules import numpy, whose BLAS threads the
+    `ftlint` command switches off; a program that embeds the engine with threads running gets
+    None here, and a fork server later."""
     if START_METHOD not in (None, "fork") or not _single_threaded():
         return None
     pool = make_pool(jobs)
