@@ -1,5 +1,5 @@
-"""Records/second of the content-quality rules (Q2xx-Q4xx), next to a bare floor (parse +
-NFKC/casefold + md5 of every record) measured in the same run.
+"""Records/second of the content-quality rules (Q2xx-Q4xx), next to the bare floor (parse +
+normalise + blake2b of every record, benchmarks/floor.py) measured in the same run.
 
 Two measurements: (1) each rule alone, in this process, over samples built once (what the rule
 itself costs; the floor is timed the same way), and (2) end-to-end `ftlint` runs in subprocesses
@@ -23,18 +23,12 @@ sys.path.insert(0, str(HERE.parent))  # the ftlint of this checkout
 
 # One measurement in a fresh interpreter: records/s and its own peak RSS.
 MEASURE = r'''
-import hashlib, json, resource, sys, time, unicodedata
-import orjson
+import json, resource, sys, time
 path, mode = sys.argv[1], sys.argv[2]
 start = time.perf_counter()
 if mode == "baseline":
-    n = 0
-    with open(path, "rb") as fh:
-        for line in fh:
-            data = orjson.loads(line)
-            text = " ".join(m.get("content") or "" for m in data["messages"])
-            hashlib.md5(" ".join(unicodedata.normalize("NFKC", text).casefold().split()).encode()).digest()
-            n += 1
+    from floor import floor_pass  # benchmarks/floor.py (this runs with the benchmarks folder as cwd)
+    n = floor_pass(path)
 else:
     from ftlint.config import load_config
     from ftlint.engine import Engine
@@ -46,7 +40,7 @@ print(json.dumps({"records": n, "seconds": elapsed, "peak_mib": peak_mib}))
 '''
 
 SUITES = [
-    ("floor: orjson parse + NFKC/casefold + md5", "baseline"),
+    ("floor: orjson parse + normalise + blake2b", "baseline"),
     ("engine reference: Q101 only", "Q101"),
     ("Q401-Q404 per-record (refusal, restated, truncated, dated)", "Q401,Q402,Q403,Q404"),
     ("Q202-Q204 diversity statistics", "Q202,Q203,Q204"),
@@ -88,9 +82,7 @@ def generate(path: Path, n: int) -> None:
 
 def rule_costs(path: Path) -> None:
     """Each rule alone over pre-built samples (fresh ones per rule: no shared cache)."""
-    import hashlib
     import time
-    import unicodedata
 
     import orjson
 
@@ -99,17 +91,15 @@ def rule_costs(path: Path) -> None:
     from ftlint.registry import RunContext, discover
     from ftlint.rulepack import load_rules
 
+    from floor import floor_pass
+
     lines = path.read_bytes().splitlines()
     start = time.perf_counter()
-    for line in lines:
-        data = orjson.loads(line)
-        text = " ".join(m.get("content") or "" for m in data["messages"])
-        hashlib.md5(" ".join(unicodedata.normalize("NFKC", text).casefold().split()).encode()).digest()
-    floor = len(lines) / (time.perf_counter() - start)
+    floor = floor_pass(str(path)) / (time.perf_counter() - start)
     spec, rules, impls = FORMATS["openai-chat"], load_rules(), discover()
     datas = [orjson.loads(line) for line in lines]
     print(f"{'rule alone (samples pre-built)':<60} {'records/s':>10} {'':>9} {'vs floor':>9}")
-    print(f"{'floor: orjson parse + NFKC/casefold + md5':<60} {floor:>10,.0f} {'':>9} {1:>8.2f}x")
+    print(f"{'floor: orjson parse + normalise + blake2b':<60} {floor:>10,.0f} {'':>9} {1:>8.2f}x")
     for code in ("Q401", "Q402", "Q403", "Q404", "Q202", "Q203", "Q204", "Q201", "Q405"):
         samples = [spec.to_sample(Record(str(path), n + 1, d)) for n, d in enumerate(datas)]
         impl, options = impls[code], rules[code].options

@@ -25,21 +25,15 @@ CHATML = ("{% for message in messages %}{{'<|im_start|>' + message['role'] + '\\
           "'<|im_end|>' + '\\n'}}{% endfor %}")
 
 MEASURE = r'''
-import hashlib, json, resource, sys, time, unicodedata
-import orjson
+import json, resource, sys, time
 path, mode, jobs = sys.argv[1], sys.argv[2], int(sys.argv[3])
 config_file = sys.argv[4] if len(sys.argv) > 4 else None
 start = time.perf_counter()
 cpu = time.process_time()
 tokens = None
 if mode == "floor":
-    n = 0
-    with open(path, "rb") as fh:
-        for line in fh:
-            data = orjson.loads(line)
-            text = " ".join(m.get("content") or "" for m in data["messages"])
-            hashlib.md5(" ".join(unicodedata.normalize("NFKC", text).casefold().split()).encode()).digest()
-            n += 1
+    from floor import floor_pass  # benchmarks/floor.py (this runs with the benchmarks folder as cwd)
+    n = floor_pass(path)
 else:
     from ftlint.config import load_config
     from ftlint.engine import Engine
@@ -182,7 +176,7 @@ def main() -> None:
         hf_config.write_text(f'[tokens]\ntokenizer = "{model}"\n', encoding="utf-8")
         shared = with_system_prompt(data, Path(tmp) / "shared-system-prompt.jsonl")
         suites = [
-            ("floor: orjson parse + NFKC/casefold + md5", "floor", 1, None, data),
+            ("floor: orjson parse + normalise + blake2b", "floor", 1, None, data),
             ("engine alone: read, detect, schema (S101)", "S101", 1, None, data),
             ("T rules, o200k_base (default), 1 process", t_rules, 1, None, data),
             ("T rules, o200k_base (default), 2 processes", t_rules, 2, None, data),
