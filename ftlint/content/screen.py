@@ -187,28 +187,32 @@ def _register(words: frozenset[bytes]) -> bool:
     return True
 
 
+def _map(found: Any, convert: Any) -> set | None:
+    return None if found is None else {convert(item) for item in found}
+
+
+def _union_of(patterns: tuple[str, ...], screen_of: Any) -> set | None:
+    """The union of every pattern's screen set, or None when one pattern cannot be screened
+    (then no screen is safe for the list)."""
+    union: set = set()
+    for pattern in patterns:
+        found = screen_of(pattern)
+        if found is None:
+            return None
+        union |= found
+    return union
+
+
 class PhraseSet:
     """A list of patterns searched as one case-insensitive alternation, behind a literal screen."""
 
     def __init__(self, patterns: tuple[str, ...]) -> None:
         self.regex = re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE) if patterns else None
-        screens: set[str] | None = set()
-        for pattern in patterns:
-            found = literal_prefixes(pattern)
-            if found is None:
-                screens = None
-                break
-            screens |= {p[:SCREEN_CHARS] for p in found}
+        screens = _union_of(patterns, lambda pattern: _map(literal_prefixes(pattern), lambda p: p[:SCREEN_CHARS]))
         # "i am " present is implied by "i am unable to" present: keep the shortest prefixes only
         self.screens = tuple(sorted(p for p in screens if not any(q != p and p.startswith(q) for q in screens))
                              ) if screens is not None else None
-        words: set[bytes] | None = set()
-        for pattern in patterns:
-            found_words = first_words(pattern)
-            if found_words is None:
-                words = None
-                break
-            words |= {w.encode("ascii") for w in found_words}
+        words = _union_of(patterns, lambda pattern: _map(first_words(pattern), lambda w: w.encode("ascii")))
         self.words = frozenset(words) if words is not None and _register(frozenset(words)) else None
 
     def absent(self, words: frozenset[bytes] | None) -> bool:
