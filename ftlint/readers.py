@@ -79,9 +79,10 @@ def is_jsonl_file(path: str | Path) -> bool:
 
 
 def read_jsonl_lines(path: str | Path, max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
-                     position: "ReadPosition | None" = None) -> Iterator[RawLine]:
-    """The raw lines of a JSONL file, unparsed, each with its line number and record index;
-    `jsonl_records` turns one into records exactly as `read_records` would."""
+                     position: "ReadPosition | None" = None, step: int | None = None) -> Iterator[RawLine | LineRun]:
+    """The raw lines of a JSONL file, unparsed, in runs of ordinary lines and single lines, each
+    with its line number and record index; `records_of` turns one into records exactly as
+    `read_records` would. Runs hold at most `step` bytes (the size of one read)."""
     display = str(path)
     try:
         fh = _open(Path(path))
@@ -91,7 +92,7 @@ def read_jsonl_lines(path: str | Path, max_line_bytes: int = DEFAULT_MAX_LINE_BY
         position.follow(fh)
     with fh:
         try:
-            yield from _jsonl_lines(fh, max_line_bytes)
+            yield from _jsonl_items(fh, max_line_bytes, step or READ_STEP)
         except (OSError, EOFError, zlib.error) as exc:
             raise UnreadableFile(f"{display}: read failed: {exc}") from exc
 
@@ -170,24 +171,100 @@ class RawLine(NamedTuple):
     index: int  # record index, -1 for a blank line
 
 
+class LineRun(NamedTuple):
+    """Consecutive ordinary lines of a JSONL file as one bytes object: each line is a record (not
+    blank, within the byte limit, no byte-order mark). Most of a file comes as runs of about a
+    megabyte, cut from one `read` with one scan for blank lines: no per-line work before parsing,
+    and a worker gets one bytes object to unpickle instead of a list of lines."""
+
+    lineno: int  # line number of the first line
+    data: bytes  # the lines, each ending with b"\n"
+    size: int  # len(data)
+    index: int  # record index of the first line
+    count: int  # number of lines
+
+
+READ_STEP = 1 << 20  # bytes per `read` of a JSONL file
+# A blank line: whitespace only, as `bytes.strip` sees it; after a line end (a pattern that starts
+# with a literal is searched for at C speed), or at the start of a read.
+_BLANK_LINE = re.compile(rb"\n[ \t\r\x0b\x0c]*\n")
+_BLANK_FIRST_LINE = re.compile(rb"[ \t\r\x0b\x0c]*\n")
+
+
 def _read_jsonl(fh: IO[bytes], display: str, max_line_bytes: int) -> Iterator[Record]:
     saw_content = False
-    for line in _jsonl_lines(fh, max_line_bytes):
-        saw_content = saw_content or line.index >= 0
-        yield from jsonl_records(display, line, max_line_bytes)
+    for item in _jsonl_items(fh, max_line_bytes):
+        saw_content = saw_content or item.index >= 0
+        yield from records_of(display, item, max_line_bytes)
     if not saw_content:
         yield Record(display, 1, None, [ReadProblem("S004", "file is empty: no records")], -1)
 
 
-def _jsonl_lines(fh: IO[bytes], max_line_bytes: int) -> Iterator[RawLine]:
-    index = 0
-    for lineno, raw, size in _iter_lines(fh, max_line_bytes):
-        body = raw[len(BOM):] if lineno == 1 and raw is not None and raw.startswith(BOM) else raw
-        if body is not None and not body.strip():
-            yield RawLine(lineno, raw, size, -1)
-        else:
-            yield RawLine(lineno, raw, size, index)
-            index += 1
+def records_of(display: str, item: RawLine | LineRun, max_line_bytes: int = DEFAULT_MAX_LINE_BYTES) -> Iterator[Record]:
+    """The records (or blank-line entries) of one item of `read_jsonl_lines`."""
+    if type(item) is LineRun:
+        return _run_records(display, item)
+    return jsonl_records(display, item, max_line_bytes)
+
+
+def _run_records(display: str, run: LineRun) -> Iterator[Record]:
+    """`jsonl_records` for each line of a run, without its checks for blank, over-long and first
+    lines (a run has none). The line end is not passed to the parser: the results are the same."""
+    lineno, index = run.lineno, run.index
+    blake2b = hashlib.blake2b
+    for raw in run.data.split(b"\n"):
+        if not raw:  # the empty piece after the last line end (a run holds no empty line)
+            return
+        problems: list[ReadProblem] = []
+        data = parse_json_bytes(raw, problems)
+        yield Record(display, lineno, data, problems, index,
+                     None if data is not None else blake2b(raw.strip(), digest_size=8).hexdigest())
+        lineno += 1
+        index += 1
+
+
+def _jsonl_items(fh: IO[bytes], max_line_bytes: int, read_step: int = 0) -> Iterator[RawLine | LineRun]:
+    """The lines of a JSONL file in order: runs of ordinary lines, and lines that need a closer
+    look one at a time (blank, over the limit, the first line with a BOM, and the line that
+    straddles the end of each read). Memory stays at one read plus one line within the limit."""
+    lineno = index = 0
+    read_step = read_step or READ_STEP
+    step = max(1, min(max_line_bytes + 1, _LINE_PIECE))
+    # With a limit of at least one read, no complete line inside a read can be over it.
+    runs = max_line_bytes >= read_step
+    while True:
+        chunk = fh.read(read_step)
+        if not chunk:
+            return
+        cut = chunk.rfind(b"\n") + 1
+        head = chunk[:cut] if cut < len(chunk) else chunk
+        if head:
+            if (runs and not (lineno == 0 and head.startswith(BOM)) and _BLANK_FIRST_LINE.match(head) is None
+                    and _BLANK_LINE.search(head) is None):
+                count = head.count(b"\n")
+                yield LineRun(lineno + 1, head, len(head), index, count)
+                lineno += count
+                index += count
+            else:
+                for raw in head.split(b"\n")[:-1]:
+                    lineno += 1
+                    size = len(raw) + 1
+                    line = _classify(lineno, raw + b"\n" if size - 1 <= max_line_bytes else None, size, index)
+                    index += line.index >= 0
+                    yield line
+        if cut < len(chunk):  # a line continues past this read: finish it with the line reader
+            raw, size = _finish_line(fh, chunk[cut:], step, max_line_bytes)
+            lineno += 1
+            line = _classify(lineno, raw, size, index)
+            index += line.index >= 0
+            yield line
+
+
+def _classify(lineno: int, raw: bytes | None, size: int, index: int) -> RawLine:
+    body = raw[len(BOM):] if lineno == 1 and raw is not None and raw.startswith(BOM) else raw
+    if body is not None and not body.strip():
+        return RawLine(lineno, raw, size, -1)
+    return RawLine(lineno, raw, size, index)
 
 
 def jsonl_records(display: str, line: RawLine, max_line_bytes: int = DEFAULT_MAX_LINE_BYTES) -> Iterator[Record]:
@@ -216,37 +293,27 @@ def jsonl_records(display: str, line: RawLine, max_line_bytes: int = DEFAULT_MAX
 _LINE_PIECE = 1 << 20
 
 
-def _iter_lines(fh: IO[bytes], limit: int) -> Iterator[tuple[int, bytes | None, int]]:
-    """Yield (line number, bytes or None when over `limit`, size in bytes).
-
-    Lines are read in pieces of at most 1 MiB, so an over-long line costs at most `limit` plus
-    one piece of memory before its pieces are dropped and the rest is drained. (One
-    `readline(limit + 1)` would briefly need twice `limit`: the buffered reader joins its parts.)
-    A line is over the limit when its content, without the newline, exceeds `limit` bytes.
-    """
-    step = max(1, min(limit + 1, _LINE_PIECE))
-    lineno = 0
-    while True:
+def _finish_line(fh: IO[bytes], piece: bytes, step: int, limit: int) -> tuple[bytes | None, int]:
+    """(the line, or None when over `limit`; its size in bytes) of a line whose first `piece`
+    was read. The rest is read in pieces of at most `step` bytes, so an over-long line costs at
+    most `limit` plus one piece of memory before its pieces are dropped and the rest is drained.
+    (One `readline(limit + 1)` would briefly need twice `limit`: the buffered reader joins its
+    parts.) A line is over the limit when its content, without the newline, exceeds `limit`."""
+    size = len(piece)
+    parts: list[bytes] | None = [piece]
+    while not piece.endswith(b"\n"):
+        if parts is not None and size > limit:
+            parts = None  # over the limit: drop what we hold and drain the rest
         piece = fh.readline(step)
         if not piece:
-            return
-        lineno += 1
-        size = len(piece)
-        parts: list[bytes] | None = [piece]
-        while not piece.endswith(b"\n"):
-            if parts is not None and size > limit:
-                parts = None  # over the limit: drop what we hold and drain the rest
-            piece = fh.readline(step)
-            if not piece:
-                break
-            size += len(piece)
-            if parts is not None:
-                parts.append(piece)
-        content = size - 1 if piece.endswith(b"\n") else size
-        if parts is None or content > limit:
-            yield lineno, None, size
-        else:
-            yield lineno, parts[0] if len(parts) == 1 else b"".join(parts), size
+            break
+        size += len(piece)
+        if parts is not None:
+            parts.append(piece)
+    content = size - 1 if piece.endswith(b"\n") else size
+    if parts is None or content > limit:
+        return None, size
+    return (parts[0] if len(parts) == 1 else b"".join(parts)), size
 
 
 def parse_json_bytes(raw: bytes, problems: list[ReadProblem]) -> Any:

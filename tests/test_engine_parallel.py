@@ -121,9 +121,9 @@ def test_line_numbers_and_indices_are_global(tmp_path, small_batches, monkeypatc
     assert [(f.code, f.location.line) for f in report.findings] == [("S005", 251), ("S001", 335)]
     assert report.files[0].records == 400
     # the batches' raw lines carry the same indices as the serial reader's records
-    from ftlint.readers import jsonl_records, read_jsonl_lines
+    from ftlint.readers import read_jsonl_lines, records_of
 
-    shipped = [(r.line, r.index) for line in read_jsonl_lines(path) for r in jsonl_records(str(path), line)]
+    shipped = [(r.line, r.index) for line in read_jsonl_lines(path) for r in records_of(str(path), line)]
     assert shipped == [(r.line, r.index) for r in read_records(path)]
 
 

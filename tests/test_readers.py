@@ -855,3 +855,81 @@ def test_not_parquet_is_unreadable(tmp_path, content):
     with pytest.raises(UnreadableFile) as info:
         read(path)
     assert str(path) in str(info.value)
+
+
+# --------------------------------------------------------------------------- JSONL in runs
+
+
+def _reference_jsonl(path: Path, max_line: int) -> list[tuple]:
+    """What the JSONL reader must yield, from the file split on its line ends one line at a time
+    (the plain definition the run-based reader must equal)."""
+    from ftlint.readers import RawLine, jsonl_records
+
+    content = path.read_bytes()
+    lines = content.split(b"\n")
+    ends = [True] * (len(lines) - 1) + [False]
+    if lines[-1] == b"":
+        lines, ends = lines[:-1], ends[:-1]
+    out, index = [], 0
+    for n, (raw, ended) in enumerate(zip(lines, ends), 1):
+        size = len(raw) + ended
+        line = raw + b"\n" if ended else raw
+        if len(raw) > max_line:
+            item = RawLine(n, None, size, index)
+        else:
+            body = raw[len(BOM):] if n == 1 and raw.startswith(BOM) else raw
+            item = RawLine(n, line, size, index if body.strip() else -1)
+        index += item.index >= 0
+        out += [_shape(r) for r in jsonl_records(str(path), item, max_line)]
+    if not any(i >= 0 for _, i, *_ in out):
+        out.append((1, -1, None, ["S004"]))
+    return out
+
+
+def _shape(record: Record) -> tuple:
+    data = json.dumps(record.data, sort_keys=True) if record.data is not None else None
+    return record.line, record.index, data, [p.code for p in record.problems]
+
+
+@pytest.mark.parametrize("read_step", [1, 7, 64, 333, 1 << 20])
+@pytest.mark.parametrize("max_line", [40, 90, DEFAULT_MAX_LINE_BYTES])
+def test_jsonl_runs_equal_the_line_by_line_reading(tmp_path, monkeypatch, read_step, max_line):
+    """Records come from reads of a fixed size cut into runs of whole lines; whatever the read
+    size, the records equal those of reading one line at a time: blank and whitespace lines, CRLF,
+    a BOM, broken and over-long lines, lines straddling a read, a last line without a line end."""
+    import random
+
+    from ftlint import readers
+
+    monkeypatch.setattr(readers, "READ_STEP", read_step)
+    rng = random.Random(read_step * 31 + max_line)
+    pieces = [json.dumps({"messages": [{"role": "user", "content": "x" * rng.randrange(0, 120)}]}),
+              "", "   ", "\t\r", '{"a": 1}\r', '{"broken": ', '{"a": 1, "a": 2}', "[1, 2]", '{"n": NaN}',
+              "\u00e9\u4e2d" * rng.randrange(1, 40)]
+    for trial in range(12):
+        lines = [rng.choice(pieces) if rng.random() < 0.5 else pieces[0] for _ in range(rng.randrange(0, 30))]
+        content = "\n".join(lines).encode("utf-8") + (b"\n" if rng.random() < 0.7 else b"")
+        if rng.random() < 0.3:
+            content = BOM + content
+        path = write(tmp_path, f"t{trial}.jsonl", content)
+        got = [_shape(r) for r in read_records(path, max_line_bytes=max_line)]
+        assert got == _reference_jsonl(path, max_line), content
+
+
+def test_jsonl_runs_are_whole_lines_of_at_most_one_read(tmp_path):
+    """The parallel engine ships runs to workers: each holds whole lines only, no blank line, and
+    its line numbers and record indices continue those before it."""
+    from ftlint.readers import LineRun, read_jsonl_lines
+
+    lines = [json.dumps({"text": "y" * (i % 50)}) for i in range(300)]
+    lines[120] = ""
+    path = write(tmp_path, "t.jsonl", "\n".join(lines) + "\n")
+    items = list(read_jsonl_lines(path, step=1000))
+    runs = [item for item in items if isinstance(item, LineRun)]
+    assert len(runs) > 3
+    for run in runs:
+        assert run.size <= 1000 and run.data.endswith(b"\n") and run.data.count(b"\n") == run.count
+        assert b"\n\n" not in run.data and not run.data.startswith(b"\n")
+        first = run.data.split(b"\n", 1)[0]
+        assert first == lines[run.lineno - 1].encode()
+        assert run.index == run.lineno - 1 - (run.lineno > 121)
