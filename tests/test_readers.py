@@ -315,6 +315,55 @@ def test_jsonl_duplicate_key_with_misleading_string(tmp_path):
     assert "'a'" in problem(entries[0], "S009").message
 
 
+def test_duplicate_key_screen_never_misses_a_duplicate():
+    """The screens that spare most lines the slow parse must never pass a line that has a
+    duplicate key: random objects with keys and strings holding `":`, escaped quotes, `\\u0022`,
+    whitespace before colons and nesting, each written with and without a repeated key."""
+    import random
+
+    rng = random.Random(7)
+    atoms = ["a", "b", '\\":', '\\"', "\\u0022", "\\u0022:", " ", ":", "\\\\", 'x\\": y']  # JSON string pieces
+
+    def word() -> str:
+        return "".join(rng.choice(atoms) for _ in range(rng.randrange(1, 4)))
+
+    def obj(depth: int) -> list[tuple[str, str]]:
+        members = []
+        for key in dict.fromkeys(word() for _ in range(rng.randrange(1, 4))):
+            roll = rng.random()
+            value = ('"' + word() + '"' if roll < 0.5 or depth > 2
+                     else "[" + ", ".join(render(obj(depth + 1)) for _ in range(rng.randrange(1, 3))) + "]"
+                     if roll < 0.75 else render(obj(depth + 1)))
+            members.append(('"' + key + '"', value))
+        return members
+
+    def render(members: list[tuple[str, str]]) -> str:
+        return "{" + ", ".join(k + rng.choice(["", " ", "\t", "\n "]) + ":" + v for k, v in members) + "}"
+
+    checked = duplicated = 0
+    for _ in range(3000):
+        members = obj(0)
+        repeat = rng.random() < 0.5
+        if repeat:
+            members.append((rng.choice(members)[0], '"' + word() + '"'))
+        line = render(members).encode()
+        try:
+            expected = json.loads(line, object_pairs_hook=lambda pairs: len(pairs) != len(dict(pairs)) and 1 / 0 or dict(pairs))
+            has_duplicate = False
+        except ZeroDivisionError:
+            has_duplicate = True
+        except ValueError:
+            continue  # an atom made invalid JSON: not this test's subject
+        problems = []
+        data = parse_json_bytes(line, problems)
+        checked += 1
+        duplicated += has_duplicate
+        assert ("S009" in [p.code for p in problems]) == has_duplicate, line
+        if not has_duplicate:
+            assert data == expected
+    assert checked > 2000 and duplicated > 500
+
+
 def test_ndjson_suffix(tmp_path):
     entries = read(write(tmp_path, "d.ndjson", '{"a": 1}\nnot json\n{"a": 3}\n'))
     assert [e.line for e in entries] == [1, 2, 3]
