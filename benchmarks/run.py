@@ -36,6 +36,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 PAGE = os.sysconf("SC_PAGE_SIZE")
+NOTES_MARKER = "<!-- hand-written notes: run.py keeps everything from here on -->"
 
 
 # --------------------------------------------------------------------------- measuring
@@ -421,7 +422,12 @@ def write_results(args, data: Path, labels: dict, description: str, end_load, re
               "unchanged `ftlint check` answered by `ftlint.fastpath` without importing the linter; \"result "
               "cache\" is the same run with `-o FILE`, which is never replayed: configuration, rule pack and "
               "reporters load, every file is served from the cache."]
-    args.results.write_text("\n".join(lines) + "\n")
+    kept = ""  # hand-written notes below the marker survive a new run
+    if args.results.exists():
+        previous = args.results.read_text()
+        if NOTES_MARKER in previous:
+            kept = previous[previous.index(NOTES_MARKER):]
+    args.results.write_text("\n".join(lines) + "\n" + ("\n" + kept if kept else ""))
     print(f"\nwrote {args.results}")
 
 

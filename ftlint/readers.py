@@ -2,8 +2,9 @@
 
 Every defect in the input (bad JSON, bad UTF-8, a BOM, an overlong line, NaN, duplicate keys,
 a value that is not an object) becomes a `ReadProblem` on the record and reading goes on, so a
-user sees every broken line of a file in one run. JSONL is read line by line with a byte limit
-per line, so memory does not grow with the file, and an overlong line is drained, not held.
+user sees every broken line of a file in one run. JSONL is read in blocks cut at line ends, with
+a byte limit per line, so memory does not grow with the file, and an overlong line is drained,
+not held.
 """
 from __future__ import annotations
 
@@ -184,7 +185,7 @@ class LineRun(NamedTuple):
     count: int  # number of lines
 
 
-READ_STEP = 1 << 20  # bytes per `read` of a JSONL file
+READ_STEP = 1 << 16  # bytes per `read` of a JSONL file (the parallel engine reads its batch size)
 # A blank line: whitespace only, as `bytes.strip` sees it; after a line end (a pattern that starts
 # with a literal is searched for at C speed), or at the start of a read.
 _BLANK_LINE = re.compile(rb"\n[ \t\r\x0b\x0c]*\n")
@@ -210,11 +211,12 @@ def records_of(display: str, item: RawLine | LineRun, max_line_bytes: int = DEFA
 def _run_records(display: str, run: LineRun) -> Iterator[Record]:
     """`jsonl_records` for each line of a run, without its checks for blank, over-long and first
     lines (a run has none). The line end is not passed to the parser: the results are the same."""
-    lineno, index = run.lineno, run.index
-    blake2b = hashlib.blake2b
-    for raw in run.data.split(b"\n"):
-        if not raw:  # the empty piece after the last line end (a run holds no empty line)
-            return
+    lineno, index, lines = run.lineno, run.index, run.data
+    blake2b, find = hashlib.blake2b, lines.find
+    start = 0
+    while (end := find(b"\n", start)) >= 0:  # one line copied at a time, not the run split at once
+        raw = lines[start:end]
+        start = end + 1
         problems: list[ReadProblem] = []
         data = parse_json_bytes(raw, problems)
         yield Record(display, lineno, data, problems, index,
@@ -237,7 +239,9 @@ def _jsonl_items(fh: IO[bytes], max_line_bytes: int, read_step: int = 0) -> Iter
         if not chunk:
             return
         cut = chunk.rfind(b"\n") + 1
-        head = chunk[:cut] if cut < len(chunk) else chunk
+        tail = chunk[cut:] if cut < len(chunk) else b""
+        head = chunk[:cut] if tail else chunk
+        del chunk  # a run holds its own bytes only
         if head:
             if (runs and not (lineno == 0 and head.startswith(BOM)) and _BLANK_FIRST_LINE.match(head) is None
                     and _BLANK_LINE.search(head) is None):
@@ -252,8 +256,8 @@ def _jsonl_items(fh: IO[bytes], max_line_bytes: int, read_step: int = 0) -> Iter
                     line = _classify(lineno, raw + b"\n" if size - 1 <= max_line_bytes else None, size, index)
                     index += line.index >= 0
                     yield line
-        if cut < len(chunk):  # a line continues past this read: finish it with the line reader
-            raw, size = _finish_line(fh, chunk[cut:], step, max_line_bytes)
+        if tail:  # a line continues past this read: finish it with the line reader
+            raw, size = _finish_line(fh, tail, step, max_line_bytes)
             lineno += 1
             line = _classify(lineno, raw, size, index)
             index += line.index >= 0
