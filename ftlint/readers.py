@@ -174,9 +174,10 @@ class RawLine(NamedTuple):
 
 class LineRun(NamedTuple):
     """Consecutive ordinary lines of a JSONL file as one bytes object: each line is a record (not
-    blank, within the byte limit, no byte-order mark). Most of a file comes as runs of about a
-    megabyte, cut from one `read` with one scan for blank lines: no per-line work before parsing,
-    and a worker gets one bytes object to unpickle instead of a list of lines."""
+    blank, within the byte limit, no byte-order mark). Most of a file comes as runs, each cut from
+    one `read` (64 KiB in-process, a batch's megabyte for the workers) with one scan for blank
+    lines: no per-line work before parsing, and a worker gets one bytes object to unpickle
+    instead of a list of lines."""
 
     lineno: int  # line number of the first line
     data: bytes  # the lines, each ending with b"\n"
