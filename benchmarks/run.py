@@ -97,13 +97,18 @@ def best_of(runs: int, args: list[str]) -> dict:
             "slowest_seconds": max(m["seconds"] for m in ok)}
 
 
+def _command_env() -> dict[str, str]:
+    """The environment of the timed commands: ftlint from this checkout, bytecode allowed."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
 def compile_bytecode() -> None:
     """An installed package has its bytecode compiled: so has every measurement (these machines
     may set PYTHONDONTWRITEBYTECODE, and compiling ftlint's modules costs ~0.3 s a process)."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "ftlint")], env=env, check=False,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "ftlint")], env=_command_env(),
+                   check=False, stdout=subprocess.DEVNULL)
 
 
 def measure_floor(path: str) -> dict:
@@ -185,8 +190,7 @@ def recall(truth: list[tuple[int, int]], groups: list[list[int]]) -> float:
 def time_commands(commands: dict[str, list[str]], runs: int, cwd: Path) -> dict[str, dict]:
     """Median and minimum wall time of each command, run in turn (one of each, then again), so
     that a busy spell on a shared machine slows them all alike and their ratios hold."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env = _command_env()
     walls: dict[str, list[float]] = {title: [] for title in commands}
     for _ in range(runs):
         for title, cmd in commands.items():
@@ -197,9 +201,7 @@ def time_commands(commands: dict[str, list[str]], runs: int, cwd: Path) -> dict[
 
 
 def startup(data: Path, runs: int) -> dict:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    compile_bytecode()
+    env = _command_env()  # bytecode was compiled before the first measurement (main)
     check = [sys.executable, "-m", "ftlint", "check", data.name]
     subprocess.run(check, cwd=data.parent, env=env, stdout=subprocess.DEVNULL)  # fill the cache (full run)
     subprocess.run(check, cwd=data.parent, env=env, stdout=subprocess.DEVNULL)  # and record the replay
@@ -349,7 +351,8 @@ def write_results(args, data: Path, labels: dict, description: str, end_load, re
     floor = results["floor: orjson + normalise + blake2b (1 core)"]
     floor_rate = floor["records"] / floor["seconds"]
     lines = ["# ftlint benchmark results", "",
-             f"Command: `python benchmarks/run.py --size {args.size}`" + (f" --format {args.format}" if args.format != "chat" else ""),
+             f"Command: `python benchmarks/run.py --size {args.size}" + (f" --format {args.format}" if args.format != "chat" else "")
+             + (f" --repeat {args.repeat}" if args.repeat != 3 else "") + "`",
              "", f"Machine: {description}; at the end {end_load[0]:.2f} / {end_load[1]:.2f} / {end_load[2]:.2f}.",
              "The machine was shared with other jobs while this ran (see the load averages): absolute "
              "numbers are noisy, the ratios within one run much less so. The floor and every ftlint row are "

@@ -213,15 +213,14 @@ def _run_records(display: str, run: LineRun) -> Iterator[Record]:
     """`jsonl_records` for each line of a run, without its checks for blank, over-long and first
     lines (a run has none). The line end is not passed to the parser: the results are the same."""
     lineno, index, lines = run.lineno, run.index, run.data
-    blake2b, find = hashlib.blake2b, lines.find
+    find = lines.find
     start = 0
     while (end := find(b"\n", start)) >= 0:  # one line copied at a time, not the run split at once
         raw = lines[start:end]
         start = end + 1
         problems: list[ReadProblem] = []
         data = parse_json_bytes(raw, problems)
-        yield Record(display, lineno, data, problems, index,
-                     None if data is not None else blake2b(raw.strip(), digest_size=8).hexdigest())
+        yield Record(display, lineno, data, problems, index, None if data is not None else raw_key(raw))
         lineno += 1
         index += 1
 
@@ -291,8 +290,13 @@ def jsonl_records(display: str, line: RawLine, max_line_bytes: int = DEFAULT_MAX
         yield Record(display, lineno, None, [ReadProblem("S005", "blank line")], -1)
         return
     data = parse_json_bytes(raw, problems)
-    raw_key = None if data is not None else hashlib.blake2b(raw.strip(), digest_size=8).hexdigest()
-    yield Record(display, lineno, data, problems, index, raw_key)
+    yield Record(display, lineno, data, problems, index, None if data is not None else raw_key(raw))
+
+
+def raw_key(raw: bytes) -> str:
+    """Content hash of a line that did not parse: its baseline fingerprint, the same whichever
+    path read the line."""
+    return hashlib.blake2b(raw.strip(), digest_size=8).hexdigest()
 
 
 _LINE_PIECE = 1 << 20
